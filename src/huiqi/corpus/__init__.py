@@ -1,0 +1,1 @@
+"""The policy corpus: documents as citable clauses, their figures, and Chinese full-text search."""
