@@ -77,7 +77,7 @@ class Clause:
     """A numbered unit of a document (一、 / （一） / 1. / （1） / 第X条 / 第X章) or its preamble.
 
     ``id`` is ``<doc-id>/<label>/<label>…`` with labels as the document writes them, minus trailing
-    punctuation: ``002/六``, ``003-12/第八条/（一）``, ``001/（三）/2``. Articles (第X条) are numbered
+    punctuation: ``002/六``, ``003-12/第八条/（一）``, ``000/二/（二）/5``. Articles (第X条) are numbered
     through a whole document, so their id skips the chapter (第X章) that contains them, while the tree
     still hangs them under it.
 
