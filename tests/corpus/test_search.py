@@ -343,3 +343,22 @@ def test_cli_without_policy_texts_says_where_it_looked(tmp_path: Path, monkeypat
     result = _cli("补贴")
     assert result.exit_code == 2
     assert "no policy texts" in result.output and "HUIQI_POLICIES" in result.output
+
+
+def test_a_term_without_spaces_is_read_as_its_corpus_words():
+    # 研发费用补助 is written nowhere as such; 研发费用 and 补助 are, and the R&D-subsidy measure of
+    # 杭州市科技型企业研发费用投入财政补助资金管理办法 (003-31) holds both.
+    results = search_mod.current_index().query("研发费用补助", limit=50)
+    assert results.split == {"研发费用补助": ["研发费用", "补助"]}
+    assert results.missing == []
+    assert results.hits, "the split term must find the clauses that hold both words"
+    for hit in results.hits:
+        assert "研发费用" in hit.snippet.replace("\n", "") or "研发费用" in hit.terms
+        assert set(hit.terms) <= {"研发费用", "补助"}
+    assert any(h.doc_id == "003-31" for h in results.hits)
+
+
+def test_a_split_never_lets_an_absent_word_through():
+    # 量子 never occurs in the texts: no split of 量子计算机补贴 into corpus words exists.
+    results = search_mod.current_index().query("量子计算机补贴")
+    assert results.hits == [] and results.missing == ["量子计算机补贴"] and results.split == {}

@@ -43,6 +43,7 @@ def search(
             "doc": doc,
             "total": results.total,
             "missing": results.missing,
+            "split": results.split,
             "hits": [h.to_json() for h in results.hits],
         }
         # Plain stdout, not Rich: a console would wrap long lines and break the JSON for machines.
@@ -57,6 +58,8 @@ def search(
             console.print("Words are matched verbatim; separate words with spaces to match them one by one.")
         return
 
+    for term, parts in results.split.items():
+        console.print(f"[dim]{escape(term)} read as {escape(' + '.join(parts))}[/]", highlight=False)
     table = Table(
         show_lines=True, title=f"{len(results.hits)} of {results.total} clauses for “{escape(query)}”"
     )

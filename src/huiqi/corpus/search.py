@@ -10,6 +10,10 @@ A clause *matches a term* when the term occurs in the clause's own text as a con
 near-misses out: 量子计算机补贴 finds nothing, although 补贴 is everywhere and the bigrams 计算 and 补贴
 both occur; write 量子 补贴 to ask for the two words separately.
 
+- A term written without spaces that occurs nowhere as a whole (研发费用补助) is read as the fewest
+  pieces of two or more characters that each occur in the texts and cover it exactly (研发费用 + 补助;
+  see :func:`huiqi.corpus.tokenize.cover`); it then matches the clauses that contain every piece. A
+  term that no such split covers (量子计算机补贴: 量子 occurs nowhere) stays missing.
 - A term that matches no clause in scope makes the whole query return nothing (and the result says
   which term was missing), rather than quietly answering a different question.
 - Otherwise every clause matching at least one term is a result, ranked by the sum of its matched
@@ -159,6 +163,7 @@ class Results:
     hits: list[Hit]
     missing: list[str] = field(default_factory=list)
     total: int = 0  # clauses that matched, before ``limit``
+    split: dict[str, list[str]] = field(default_factory=dict)  # 研发费用补助 → [研发费用, 补助]
 
 
 @dataclass(slots=True)
@@ -261,14 +266,28 @@ class SearchIndex:
 
         matches: dict[int, list[str]] = {}  # passage → the terms it matched
         missing: list[str] = []
+        split: dict[str, list[str]] = {}
         for term in terms:
-            found = [i for i in self._containing(term) if scope is None or i in scope]
+            found = self._in_scope(term, scope)
+            pieces = [term]
+            if not found:
+                # Written without spaces (研发费用补助)? Read it as its words, all of which must occur
+                # in the same clause; a term with a word the corpus lacks stays missing.
+                parts = tok.cover(term, lambda piece: bool(self._in_scope(piece, scope)))
+                if parts:
+                    found = sorted(set.intersection(*(set(self._in_scope(p, scope)) for p in parts)))
+                    if found:
+                        pieces = parts
+                        split[term] = parts
             if not found:
                 missing.append(term)
             for i in found:
-                matches.setdefault(i, []).append(term)
+                matches.setdefault(i, []).extend(pieces)
         if missing:
-            return Results(terms, [], missing, 0)
+            return Results(terms, [], missing, 0, split)
+        terms = list(dict.fromkeys(t for term in terms for t in split.get(term, [term])))
+        for i, matched in matches.items():
+            matches[i] = list(dict.fromkeys(matched))
 
         scorers = {}
         for t in terms:
@@ -293,7 +312,7 @@ class SearchIndex:
         # Ties keep document order, so equal scores list stably.
         scored.sort(key=lambda si: (-si[0], si[1]))
         hits = [self._hit(i, s, matches[i]) for s, i in scored[:limit]]
-        return Results(terms, hits, [], len(scored))
+        return Results(terms, hits, [], len(scored), split)
 
     # -- matching ----------------------------------------------------------------------------
 
@@ -308,6 +327,9 @@ class SearchIndex:
             shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
             raise QueryError(f"no document {doc!r} in the corpus (documents: {shown})")
         return scope
+
+    def _in_scope(self, term: str, scope: set[int] | None) -> list[int]:
+        return [i for i in self._containing(term) if scope is None or i in scope]
 
     def _containing(self, term: str) -> list[int]:
         """Passages whose folded text contains ``term``: bigram postings narrow, a substring test decides."""

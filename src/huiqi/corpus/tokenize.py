@@ -20,10 +20,11 @@ that jieba produced for the corpus, without loading jieba for every ``huiqi sear
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from array import array
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -91,6 +92,30 @@ def words(text: str, cache_dir: Path) -> list[str]:
         out.extend(w for w in tokenizer.cut_for_search(run, HMM=True) if len(w) >= 2)
     out.extend(ascii_words(text))
     return out
+
+
+def cover(term: str, occurs: Callable[[str], bool]) -> list[str] | None:
+    """Split a normalized query ``term`` written without spaces (研发费用补助) into pieces of two or more
+    characters that each occur in the corpus (``occurs``) and cover it exactly, end to end, with as
+    few pieces as possible (研发费用 + 补助). None when no such split exists, which is the case as soon
+    as one part occurs nowhere (量子计算机补贴: 量子 is never written in the texts). Single characters
+    are never pieces: they would let anything through. A term that is not all CJK is never split.
+    """
+    if len(term) < 4 or "".join(cjk_runs(term)) != term:
+        return None
+    # best[i]: fewest pieces covering term[:i], as the list of cut points; the last piece ends at i.
+    best: list[list[int] | None] = [[0]] + [None] * len(term)
+    for end in range(2, len(term) + 1):
+        for start in range(end - 1):
+            prefix = best[start]
+            if prefix is None or (best[end] is not None and len(prefix) + 1 >= len(best[end])):
+                continue
+            if occurs(term[start:end]):
+                best[end] = [*prefix, end]
+    cuts = best[len(term)]
+    if cuts is None or len(cuts) < 3:  # no cover, or the whole term (it would have matched already)
+        return None
+    return [term[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def words_in(term: str, vocabulary: Container[str], longest: int) -> list[str]:
