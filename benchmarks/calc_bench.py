@@ -1,0 +1,160 @@
+"""Time per profile of the single-entity engine over all of 002's items (and 000's provisions).
+
+    .venv/bin/python benchmarks/calc_bench.py [--profiles 2000] [--seed 1]
+
+Reports median and p99 per profile for: the explained path (full trace), the bulk path (no trace),
+and the explained path with near-misses. Profiles are generated deterministically from the seed
+and vary every fact and event the rules of 002 read, so most items do real work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+
+from huiqi.engine.evaluate import calculate
+from huiqi.engine.profile import Profile, parse_profile
+from huiqi.rules.loader import load_rules
+
+TITLES = ["单项冠军", "专精特新小巨人", "隐形冠军", "专精特新中小企业"]
+
+
+def make_profile(rng: random.Random, i: int) -> Profile:
+    def money(p: float, hi: int) -> int | None:
+        return rng.randrange(hi) if rng.random() < p else None
+
+    years = {
+        "2023": {
+            "is_fiscal_revenue_in_district": rng.random() < 0.9,
+            "is_innovation_org_member": rng.random() < 0.6,
+            "is_chain_leader": rng.random() < 0.2,
+            "local_order_increment_fen": money(0.5, 3 * 10**10),
+            "public_compute_fee_fen": money(0.5, 10**9),
+            "tech_service_contract_fen": money(0.5, 5 * 10**8),
+            "tech_transfer_spend_fen": money(0.5, 10**9),
+            "rd_expense_fen": money(0.8, 10**10),
+            "vc_investment_received_fen": money(0.3, 10**10),
+            "innovation_org_id": f"ORG-{rng.randrange(50)}",
+        }
+    }
+    events = []
+    for _ in range(rng.randrange(6)):
+        day = f"{rng.choice([2022, 2023])}-{rng.randrange(1, 13):02d}-15"
+        kind = rng.randrange(5)
+        if kind == 0:
+            events.append(
+                {
+                    "type": "enterprise_title",
+                    "date": day,
+                    "title": rng.choice(TITLES),
+                    "level": rng.choice(["国家", "省"]),
+                }
+            )
+        elif kind == 1:
+            events.append(
+                {
+                    "type": "science_award",
+                    "date": day,
+                    "award": "科技进步奖",
+                    "level": rng.choice(["国家", "省"]),
+                    "grade": rng.choice(["一等", "二等", "三等"]),
+                    "unit_rank": rng.randrange(1, 8),
+                    "subject": f"A{rng.randrange(3)}",
+                }
+            )
+        elif kind == 2:
+            events.append(
+                {
+                    "type": "standard_published",
+                    "date": day,
+                    "scope": rng.choice(["国际标准", "国家标准", "行业标准"]),
+                    "role": rng.choice(["主导", "参与"]),
+                    "drafter_rank": rng.randrange(1, 6),
+                    "subject": f"S{rng.randrange(4)}",
+                }
+            )
+        elif kind == 3:
+            events.append(
+                {
+                    "type": "innovation_org_recognized",
+                    "date": day,
+                    "org_type": rng.choice(["企业创新联合体", "工程研究中心", "产业联盟"]),
+                    "level": rng.choice(["国家", "省", "市"]),
+                    "role": rng.choice(["牵头", "参与"]),
+                    "subject": f"O{rng.randrange(3)}",
+                }
+            )
+        else:
+            events.append(
+                {
+                    "type": "breakthrough_project_accepted",
+                    "date": day,
+                    "rd_investment_fen": rng.randrange(10**10),
+                }
+            )
+    payments = []
+    if rng.random() < 0.3:
+        payments.append(
+            {"item": "002/六/专精特新", "year": 2022, "amount_fen": 20_000_000, "subject": "ladder:专精特新"}
+        )
+    data = {"kind": "enterprise", "id": f"E{i}", "years": years, "events": events, "payments": payments}
+    data["years"]["2023"] = {k: v for k, v in years["2023"].items() if v is not None}
+    return parse_profile(data)
+
+
+def timeit(fns, profiles) -> list[list[float]]:
+    """µs per profile for each function, interleaved profile by profile so that a machine shared
+    with other work slows every path alike (the ratio between paths is the robust number)."""
+    out: list[list[float]] = [[] for _ in fns]
+    for p in profiles:
+        for k, fn in enumerate(fns):
+            t0 = time.thread_time_ns()
+            fn(p)
+            out[k].append((time.thread_time_ns() - t0) / 1e3)
+    return out
+
+
+def report(name: str, us: list[float]) -> float:
+    us = sorted(us)
+    med = statistics.median(us)
+    p99 = us[min(len(us) - 1, int(len(us) * 0.99))]
+    print(f"{name:<34} median {med:9.1f} µs   p99 {p99:9.1f} µs")
+    return med
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profiles", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    book = load_rules()
+    rng = random.Random(args.seed)
+    profiles = [make_profile(rng, i) for i in range(args.profiles)]
+    n_items = sum(len(rs.items) for rs in book.rulesets.values())
+    load = os.getloadavg()[0]
+    print(
+        f"{args.profiles} profiles, {n_items} items, year 2023, "
+        f"{os.cpu_count()} cores, load average {load:.1f}"
+    )
+    for p in profiles[:50]:  # warm-up
+        calculate(book, p, 2023, near_misses=False)
+    explained, bulk_us = timeit(
+        [
+            lambda p: calculate(book, p, 2023, near_misses=False),
+            lambda p: calculate(book, p, 2023, explain=False, near_misses=False),
+        ],
+        profiles,
+    )
+    full = report("explained (full trace)", explained)
+    bulk = report("bulk (no trace)", bulk_us)
+    (with_nm,) = timeit([lambda p: calculate(book, p, 2023)], profiles[: max(1, len(profiles) // 10)])
+    nm = report("explained + near-misses", with_nm)
+    print(f"bulk is {full / bulk:.1f}× faster than explained;", end=" ")
+    print(f"near-misses cost {nm / full:.0f}× the explained path")
+
+
+if __name__ == "__main__":
+    main()
