@@ -334,7 +334,9 @@ def _ceiling(discretion: Any, env: Env) -> Any:
     if tr is not None and type(cap) is int:
         param = getattr(discretion.cap, "param", None)  # a fixed ceiling cites its clause
         clause = param.source.clause if param is not None else None
-        tr.append(Step("amount", f"酌定（{discretion.basis}），上限 {format_fen(cap)}，金额待审定", None, clause))
+        tr.append(
+            Step("amount", f"酌定（{discretion.basis}），上限 {format_fen(cap)}，金额待审定", None, clause)
+        )
     return cap
 
 
