@@ -23,111 +23,23 @@ Which rules read each fact is not written here: the loader derives it from the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+import importlib
+import pkgutil
 
-
-class EntityKind(StrEnum):
-    """Who can be a beneficiary (资助对象)."""
-
-    ENTERPRISE = "enterprise"  # 企业 (an independent legal person, 独立法人)
-    TALENT = "talent"  # 人才 (a person)
-    CARRIER = "carrier"  # 载体: incubator 孵化器, 众创空间, platform 平台
-    INSTITUTION = "institution"  # 事业单位 / 高校 / 科研院所 / 新型研发机构
-
-
-class FactType(StrEnum):
-    MONEY = "money"  # integer fen
-    INT = "int"  # a count or an ordinal
-    BOOL = "bool"
-    CODE = "code"  # one of ``allowed``
-    DECIMAL = "decimal"  # an exact ratio written as a string in JSON ("0.095")
-    TEXT = "text"  # free text / an identifier
-    DATE = "date"  # ISO date string
-
-
-class Period(StrEnum):
-    STATIC = "static"
-    YEAR = "year"
-
-
-ALL_KINDS = tuple(EntityKind)
-ORGS = (EntityKind.ENTERPRISE, EntityKind.CARRIER, EntityKind.INSTITUTION)
-
-# 000 附则 3: "鼓励发展类重点产业是指信息技术、生命健康、文化创意、节能环保、高端装备制造、
-# 人工智能、集成电路、数据要素、新能源、新材料等战略性新兴产业和高新技术产业。"
-# The list ends in 等, so "其他战略性新兴产业" and "其他高新技术产业" are
-# encouraged too; "其他" is the code for an industry outside the list.
-ENCOURAGED_INDUSTRIES = (
-    "信息技术",
-    "生命健康",
-    "文化创意",
-    "节能环保",
-    "高端装备制造",
-    "人工智能",
-    "集成电路",
-    "数据要素",
-    "新能源",
-    "新材料",
-    "其他战略性新兴产业",
-    "其他高新技术产业",
+from huiqi.rules.factspec import (
+    ALL_KINDS,
+    ENCOURAGED_INDUSTRIES,
+    INDUSTRIES,
+    LEVELS,
+    ORGS,
+    AttrSpec,
+    EntityKind,
+    EventSpec,
+    FactSpec,
+    FactType,
+    Period,
+    money_fact,
 )
-INDUSTRIES = (*ENCOURAGED_INDUSTRIES, "其他")
-
-LEVELS = ("国家", "省", "市", "区")
-
-
-@dataclass(frozen=True, slots=True)
-class FactSpec:
-    """One fact: ``name`` is the JSON key and the column name."""
-
-    name: str
-    label: str  # the Chinese term
-    type: FactType
-    period: Period
-    entities: tuple[EntityKind, ...]
-    unit: str | None = None  # 分 for money; 人 / 项 for counts
-    allowed: tuple[str, ...] = ()  # for CODE
-    doc: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AttrSpec:
-    """One attribute of an event (``level``, ``rank`` …)."""
-
-    name: str
-    label: str
-    type: FactType
-    allowed: tuple[str, ...] = ()
-    required: bool = True
-    unit: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EventSpec:
-    """A dated happening: a recognition obtained, an award won, a standard published.
-
-    Every event has ``type`` and ``date`` (the date of the recognition / publication document); the
-    attributes below are its other keys. ``subject`` (when present) names the product / project /
-    standard the event is about: the non-duplication rule (不重复) groups by it.
-    """
-
-    type: str
-    label: str
-    entities: tuple[EntityKind, ...]
-    attrs: tuple[AttrSpec, ...] = ()
-    doc: str = ""
-
-    def attr(self, name: str) -> AttrSpec | None:
-        for a in self.attrs:
-            if a.name == name:
-                return a
-        return None
-
-
-def _money(name: str, label: str, entities=ORGS, doc: str = "") -> FactSpec:
-    return FactSpec(name, label, FactType.MONEY, Period.YEAR, tuple(entities), unit="分", doc=doc)
-
 
 FACTS: tuple[FactSpec, ...] = (
     # --- identity and place (000 附则 2: 财政收入级次, 独立法人) ---------------------------------
@@ -167,51 +79,53 @@ FACTS: tuple[FactSpec, ...] = (
         doc="for city documents that split costs by district (e.g. 滨江区)",
     ),
     # --- size -------------------------------------------------------------------------------------
-    _money("revenue_fen", "营业收入"),
-    _money("total_assets_fen", "资产总额"),
+    money_fact("revenue_fen", "营业收入"),
+    money_fact("total_assets_fen", "资产总额"),
     FactSpec("employees", "从业人数", FactType.INT, Period.YEAR, ORGS, unit="人"),
     FactSpec(
         "is_above_scale", "规模以上工业企业（规上）", FactType.BOOL, Period.YEAR, (EntityKind.ENTERPRISE,)
     ),
-    _money("export_fen", "出口额", (EntityKind.ENTERPRISE,)),
-    _money("value_added_fen", "增加值", (EntityKind.ENTERPRISE,), doc="the denominator of R&D intensity"),
+    money_fact("export_fen", "出口额", (EntityKind.ENTERPRISE,)),
+    money_fact("value_added_fen", "增加值", (EntityKind.ENTERPRISE,), doc="the denominator of R&D intensity"),
     FactSpec("is_foreign_invested", "外资企业", FactType.BOOL, Period.YEAR, (EntityKind.ENTERPRISE,)),
-    _money("rent_fen", "房租", ORGS),
+    money_fact("rent_fen", "房租", ORGS),
     # --- R&D and innovation spending ----------------------------------------------------------------
-    _money(
+    money_fact(
         "rd_expense_fen",
         "研发投入（研发费用）",
         doc="the year's total R&D spending, own funds plus government funds",
     ),
-    _money(
+    money_fact(
         "rd_expense_gov_funded_fen",
         "研发投入中的财政资金",
         doc="the part of rd_expense_fen paid by government grants",
     ),
-    _money(
+    money_fact(
         "tech_service_contract_fen",
         "认定登记的技术服务合同金额",
         doc="002/五: the year's registered (认定登记) service contracts with 区创新券载体 platforms",
     ),
-    _money(
+    money_fact(
         "public_compute_fee_fen",
         "公共平台服务实际使用费",
         (EntityKind.ENTERPRISE,),
         doc="002/五: fees paid to 杭州人工智能计算中心 and other public platforms",
     ),
-    _money(
+    money_fact(
         "local_order_increment_fen",
         "年度执行本地上下游配套订单增量",
         (EntityKind.ENTERPRISE,),
         doc="002/八: growth of orders placed with local suppliers over the year before",
     ),
-    _money(
+    money_fact(
         "tech_transfer_spend_fen",
         "承接科技成果转移实际支出",
         doc="002/八: 技术转让、许可使用、作价投资 of results of the city's new innovation organisations",
     ),
-    _money("investment_fen", "实际投资额", doc="the year's actual investment (001/44: 按其实际投资额的20%)"),
-    _money("vc_investment_received_fen", "获得创投机构投资额", (EntityKind.ENTERPRISE,), doc="002/十三"),
+    money_fact(
+        "investment_fen", "实际投资额", doc="the year's actual investment (001/44: 按其实际投资额的20%)"
+    ),
+    money_fact("vc_investment_received_fen", "获得创投机构投资额", (EntityKind.ENTERPRISE,), doc="002/十三"),
     # --- designations that hold over a year rather than start on a date -----------------------------
     FactSpec(
         "is_chain_leader",
@@ -414,8 +328,37 @@ PAYMENT_KEYS: dict[str, tuple[FactType, bool]] = {
     "org_id": (FactType.TEXT, False),  # for per-organisation caps
 }
 
-FACTS_BY_NAME: dict[str, FactSpec] = {f.name: f for f in FACTS}
-EVENTS_BY_TYPE: dict[str, EventSpec] = {e.type: e for e in EVENTS}
+
+def _document_vocabularies() -> tuple[tuple[FactSpec, ...], tuple[EventSpec, ...]]:
+    """The facts and events each document's rules add (``huiqi.rules.vocab.<module>``: ``FACTS`` and
+    ``EVENTS`` tuples), in module-name order. A name is defined once in the whole vocabulary: reuse
+    a fact another document declared rather than declaring it again."""
+    from huiqi.rules import vocab
+
+    facts: list[FactSpec] = []
+    events: list[EventSpec] = []
+    for info in sorted(pkgutil.iter_modules(vocab.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{vocab.__name__}.{info.name}")
+        facts.extend(getattr(module, "FACTS", ()))
+        events.extend(getattr(module, "EVENTS", ()))
+    return tuple(facts), tuple(events)
+
+
+def _by_key(specs: tuple, key: str) -> dict:
+    out: dict = {}
+    for spec in specs:
+        name = getattr(spec, key)
+        if name in out:
+            raise ValueError(f"the facts vocabulary declares {name!r} twice: declare it once and reuse it")
+        out[name] = spec
+    return out
+
+
+_DOC_FACTS, _DOC_EVENTS = _document_vocabularies()
+FACTS = FACTS + _DOC_FACTS
+EVENTS = EVENTS + _DOC_EVENTS
+FACTS_BY_NAME: dict[str, FactSpec] = _by_key(FACTS, "name")
+EVENTS_BY_TYPE: dict[str, EventSpec] = _by_key(EVENTS, "type")
 
 
 def fact(name: str) -> FactSpec:

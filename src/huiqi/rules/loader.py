@@ -466,11 +466,21 @@ class _FileLoader:
                 raise self.ctx.error(f"parameter {name} ({p.text!r}) is not in this item's quote")
 
 
+def rule_files(folder: Path | None = None) -> list[Path]:
+    """Every rule file under the policies folder, in a stable order."""
+    base = folder or policies_dir()
+    return sorted([*base.glob("*/rules.yaml"), *base.glob("*/*.rules.yaml")])
+
+
 def load_rules(paths: list[Path] | None = None, citations: Citations | None = None) -> RuleBook:
-    """Load every ``policies/*/rules.yaml`` (or ``paths``) and resolve adopted provisions."""
+    """Load every rule file (or ``paths``) and resolve adopted provisions.
+
+    A folder holding one document has ``rules.yaml``; the compendium 003 holds about forty, each with
+    its own ``<doc-id>.rules.yaml`` (``policies/003/003-31.rules.yaml``).
+    """
     cites = citations or default_citations()
     if paths is None:
-        paths = sorted(policies_dir().glob("*/rules.yaml"))
+        paths = rule_files()
     book = RuleBook({}, {})
     adoptions: dict[str, list[str]] = {}
     for p in paths:

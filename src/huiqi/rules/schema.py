@@ -107,3 +107,9 @@ def profile_schema() -> dict[str, Any]:
 
 def schema_json() -> str:
     return json.dumps(profile_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+if __name__ == "__main__":  # regenerate docs/schema/profile.schema.json after a vocabulary change
+    import sys
+
+    sys.stdout.write(schema_json())

@@ -1,10 +1,16 @@
-"""Runs policies/002/cases.yaml: each case is a situation, the clause and hand-computed figures."""
+"""Runs every document's cases (``policies/<doc>/cases.yaml``, ``policies/003/<doc-id>.cases.yaml``):
+each case is a situation, the clause and hand-computed figures.
+
+A cases file names its document (``document: "003-31"``); without it, the folder name is the
+document. Profiles are merged over the file's ``defaults`` (see policies/002/cases.yaml).
+"""
 
 from __future__ import annotations
 
 import copy
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,8 +21,19 @@ from huiqi.money import to_fen
 from huiqi.paths import policies_dir
 from huiqi.rules.loader import load_rules
 
-CASES_FILE = policies_dir() / "002" / "cases.yaml"
-SPEC = yaml.safe_load(CASES_FILE.read_text("utf-8"))
+
+def _case_files() -> list[Path]:
+    base = policies_dir()
+    return sorted([*base.glob("*/cases.yaml"), *base.glob("*/*.cases.yaml")])
+
+
+def _load(path: Path) -> tuple[str, dict]:
+    spec = yaml.safe_load(path.read_text("utf-8"))
+    return str(spec.get("document", path.parent.name)), spec
+
+
+SPECS: dict[str, dict] = dict(_load(p) for p in _case_files())
+CASES = [(doc, case) for doc, spec in SPECS.items() for case in spec["cases"]]
 
 
 def money(text: str) -> int:
@@ -25,8 +42,8 @@ def money(text: str) -> int:
     return to_fen(Decimal(m.group(1).replace(",", "")), m.group(2))
 
 
-def build_profile(case: dict) -> dict:
-    prof = copy.deepcopy(SPEC["defaults"])
+def build_profile(spec: dict, case: dict) -> dict:
+    prof = copy.deepcopy(spec.get("defaults") or {})
     own = case.get("profile") or {}
     prof["facts"] = {**prof.get("facts", {}), **own.get("facts", {})}
     years = {str(k): dict(v) for k, v in prof.get("years", {}).items()}
@@ -47,10 +64,10 @@ def book():
     return load_rules()
 
 
-@pytest.mark.parametrize("case", SPEC["cases"], ids=[c["name"] for c in SPEC["cases"]])
-def test_case(case, book):
-    profile = parse_profile(build_profile(case), case["name"])
-    result = calculate(book, profile, case["year"], documents=["002"], near_misses=False)
+@pytest.mark.parametrize(("doc", "case"), CASES, ids=[f"{doc}: {c['name']}" for doc, c in CASES])
+def test_case(doc, case, book):
+    profile = parse_profile(build_profile(SPECS[doc], case), case["name"])
+    result = calculate(book, profile, case["year"], documents=[doc], near_misses=False)
     got = {r.item.id: r for r in result.items}
     for item_id, exp in (case.get("expect") or {}).items():
         assert item_id in got, f"{item_id} not evaluated in {case['year']}"
@@ -75,8 +92,15 @@ def test_case(case, book):
         assert result.items == []
 
 
-def test_every_002_item_has_a_case():
-    """Every benefit item of 002 is exercised by at least one case."""
-    items = {it.id for it in load_rules().rulesets["002"].items}
-    covered = {i for c in SPEC["cases"] for i in (c.get("expect") or {})}
+@pytest.mark.parametrize("doc", sorted(SPECS))
+def test_every_item_has_a_case(doc, book):
+    """Every benefit item of a document with cases is exercised by at least one case."""
+    items = {it.id for it in book.rulesets[doc].items}
+    covered = {i for c in SPECS[doc]["cases"] for i in (c.get("expect") or {})}
     assert items - covered == set()
+
+
+def test_every_rule_file_has_cases(book):
+    """A document's rules come with hand-computed cases (000 holds only cross-cutting provisions)."""
+    with_items = {doc for doc, rs in book.rulesets.items() if rs.items}
+    assert with_items - set(SPECS) == set()
