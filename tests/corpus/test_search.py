@@ -359,6 +359,6 @@ def test_a_term_without_spaces_is_read_as_its_corpus_words():
 
 
 def test_a_split_never_lets_an_absent_word_through():
-    # 量子 never occurs in the texts: no split of 量子计算机补贴 into corpus words exists.
+    # 量子, 计算机 and 补贴 each occur in the texts, but no clause holds all three: nothing matches.
     results = search_mod.current_index().query("量子计算机补贴")
     assert results.hits == [] and results.missing == ["量子计算机补贴"] and results.split == {}

@@ -13,7 +13,8 @@ both occur; write 量子 补贴 to ask for the two words separately.
 - A term written without spaces that occurs nowhere as a whole (研发费用补助) is read as the fewest
   pieces of two or more characters that each occur in the texts and cover it exactly (研发费用 + 补助;
   see :func:`huiqi.corpus.tokenize.cover`); it then matches the clauses that contain every piece. A
-  term that no such split covers (量子计算机补贴: 量子 occurs nowhere) stays missing.
+  term that no such split covers (加密货币: 加密 occurs nowhere), or whose pieces no one clause holds
+  together (量子计算机补贴: 量子, 计算机 and 补贴 each occur, never in one clause), stays missing.
 - A term that matches no clause in scope makes the whole query return nothing (and the result says
   which term was missing), rather than quietly answering a different question.
 - Otherwise every clause matching at least one term is a result, ranked by the sum of its matched

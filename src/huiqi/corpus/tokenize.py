@@ -98,8 +98,9 @@ def cover(term: str, occurs: Callable[[str], bool]) -> list[str] | None:
     """Split a normalized query ``term`` written without spaces (研发费用补助) into pieces of two or more
     characters that each occur in the corpus (``occurs``) and cover it exactly, end to end, with as
     few pieces as possible (研发费用 + 补助). None when no such split exists, which is the case as soon
-    as one part occurs nowhere (量子计算机补贴: 量子 is never written in the texts). Single characters
-    are never pieces: they would let anything through. A term that is not all CJK is never split.
+    as one part occurs nowhere (加密货币: 加密 is never written in the texts). The caller then asks for
+    every piece in one clause. Single characters are never pieces: they would let anything through.
+    A term that is not all CJK is never split.
     """
     if len(term) < 4 or "".join(cjk_runs(term)) != term:
         return None
