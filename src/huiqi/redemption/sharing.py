@@ -13,6 +13,9 @@ absorbs the at most (city + district − 1) fen of rounding. 1:1 on 1,001 fen �
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from huiqi.money import round_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,9 @@ class CostShare:
         """(city_fen, district_fen) for ``amount_fen``; they add up to it exactly."""
         if amount_fen < 0:
             raise ValueError(f"cannot split a negative amount: {amount_fen}")
-        city_fen = amount_fen * self.city // (self.city + self.district)
+        # The project's one rounding rule (四舍五入 to the fen), as the population stages use it, so a
+        # simulated split is exactly the split that is paid.
+        city_fen = round_fen(Decimal(amount_fen) * self.city / (self.city + self.district))
         district_fen = amount_fen - city_fen
         assert city_fen + district_fen == amount_fen and city_fen >= 0 and district_fen >= 0
         return city_fen, district_fen
