@@ -40,7 +40,8 @@ def test_little_giant_unlocks_the_difference(book):
             {"item": "002/六/专精特新", "year": 2022, "amount_fen": 20_000_000, "subject": "ladder:专精特新"}
         ],
     )
-    n = by_change(calculate(book, p, 2023))["取得企业培育称号认定（称号：专精特新小巨人）"]
+    # 002 alone: the city's 003-22 (不超过100万元, discretionary) is unlocked by the same title too
+    n = by_change(calculate(book, p, 2023, documents=["002"]))["取得企业培育称号认定（称号：专精特新小巨人）"]
     assert n.gain_fen == 80_000_000
     assert n.items == ["002/六/专精特新"]
     assert n.text() == "取得企业培育称号认定（称号：专精特新小巨人） → +80万元"

@@ -32,6 +32,13 @@ def calc(
     brief: Annotated[
         bool, typer.Option("--brief", help="no trace, only statuses, amounts and reasons")
     ] = False,
+    assume: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assume-in-force",
+            help="evaluate this undated draft (e.g. 000, 自发布后30日施行) as if in force; repeatable",
+        ),
+    ] = None,
 ) -> None:
     """What one enterprise or talent is owed in a year: each item in force, why, what would unlock more."""
     from huiqi.engine.evaluate import calculate
@@ -44,6 +51,15 @@ def calc(
     except ProfileError as exc:
         raise UserError(str(exc)) from None
     book = _book()
+    if assume:
+        from huiqi.rules.drafts import assume_in_force
+
+        try:
+            book = assume_in_force(book, assume)
+        except ValueError as exc:
+            raise UserError(f"--assume-in-force: {exc}") from None
+        if not as_json:  # the JSON stays parseable; the caller passed the flag and knows
+            console.print(f"[yellow]假定征求意见稿已施行：{', '.join(assume)}（其发布日期未定）[/]")
     result = calculate(book, prof, year, documents=doc or None)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -256,10 +256,19 @@ def ev(e: Expr, env: Env) -> Any:
         return _unknown(*unknowns) if unknowns else not decisive
     if t is Not:
         v = ev(e.arg, env)
-        return v if type(v) is Unknown else not v
+        res = v if type(v) is Unknown else not v
+        if env.tr is not None and res is False:  # the inner step held, so the failure is the negation's
+            env.tr.append(Step("condition", f"{render(e, env.event_spec)}：否", False))
+        return res
     if t is In:
         v, opts = ev(e.item, env), ev(e.options, env)
-        return v if type(v) is Unknown else v in opts
+        res = v if type(v) is Unknown else v in opts
+        if env.tr is not None and isinstance(e.item, FactRef | AttrRef):
+            # like a comparison, a failed membership is a reason (why_not): "级别为区（要求为…之一）"
+            shown = "未知" if type(v) is Unknown else str(v)
+            text = f"{label_of(e.item, env.event_spec)}为{shown}（要求为{'、'.join(opts)}之一）"
+            env.tr.append(Step("condition", text, res if isinstance(res, bool) else None))
+        return res
     if t is Arith:
         left, right = ev(e.left, env), ev(e.right, env)
         if type(left) is Unknown or type(right) is Unknown:
@@ -327,15 +336,28 @@ def _trace_compare(e: Compare, left: Any, right: Any, res: Any, env: Env) -> Non
 def _ceiling(discretion: Any, env: Env) -> Any:
     """The cap of a discretionary item, traced as a ceiling (上限), not as an amount to be paid."""
     tr, env.tr = env.tr, None  # the amount mechanism's own steps would read as a payable sum
+    c = discretion.cap
+    how = ""
     try:
-        cap = amount_of(discretion.cap, env)
+        cap = amount_of(c, env)
+        if tr is not None and type(c) is Ratio and type(cap) is int:
+            # a ceiling that is a share of a base (000 附则5: 实际研发投入最高30%) shows its arithmetic
+            how = f"（{label_of(c.base, env.event_spec)} {_yuan(ev(c.base, env))} × {c.rate.text}）"
     finally:
         env.tr = tr
     if tr is not None and type(cap) is int:
-        param = getattr(discretion.cap, "param", None)  # a fixed ceiling cites its clause
-        clause = param.source.clause if param is not None else None
+        # a fixed ceiling cites its clause; a share cites the clause of its rate (it may be another
+        # clause than the item's: 000's measures take 附则5's ceilings)
+        param = getattr(c, "param", None) or getattr(c, "rate", None)
+        src = param.source if param is not None else None
         tr.append(
-            Step("amount", f"酌定（{discretion.basis}），上限 {format_fen(cap)}，金额待审定", None, clause)
+            Step(
+                "amount",
+                f"酌定（{discretion.basis}），上限 {format_fen(cap)}{how}，金额待审定",
+                None,
+                src.clause if src else None,
+                src.quote if src is not None and type(c) is Ratio else None,
+            )
         )
     return cap
 
@@ -466,6 +488,8 @@ def amount_of(a: Amount, env: Env) -> Any:
 
 
 def _window(rs_item: Item, year: int) -> tuple[date, date] | None:
+    if rs_item.validity.start is None:  # an undated draft is in force in no year (docs/rules.md §1)
+        return None
     start = max(date(year, 1, 1), rs_item.validity.start)
     end = min(date(year, 12, 31), rs_item.validity.end)
     return (start, end) if start <= end else None
@@ -732,6 +756,8 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                 if cur is None or o.amount_fen > cur[0]:  # type: ignore[operator]
                     best[o.subject] = (o.amount_fen, o, r)  # type: ignore[assignment]
     for rs, r in results:
+        if r.status is Status.DISCRETIONARY and r.item.caps:
+            _ceiling_caps(r, payments, year, explain)
         if r.status is not Status.ELIGIBLE:
             continue
         nondup = _adopts(rs, ProvisionKind.NON_DUPLICATION)
@@ -840,6 +866,40 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                             r.amount_fen,
                         )
                     )
+
+
+def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bool) -> None:
+    """Stage 6 for a discretionary item: its caps lower the ceiling by what the payment history
+    already took (000/二/（二）/7 拟上市 400万元 paid 分阶段: 150万元 paid → at most 250万元 left); a
+    ceiling of 0 leaves nothing to decide (not eligible)."""
+    mine = [p for p in payments if p.item == r.item.id]
+    for cap in r.item.caps:
+        if cap.kind is CapKind.PER_YEAR:
+            room = max(0, cap.param.value - sum(p.amount_fen for p in mine if p.year == year))
+            what = f"年度上限{cap.param.text}"
+        elif cap.kind is CapKind.CUMULATIVE:
+            room = max(0, cap.param.value - sum(p.amount_fen for p in mine))
+            what = f"累计上限{cap.param.text}"
+        elif len({p.year for p in mine if p.year != year}) >= cap.param.value:
+            room, what = 0, f"最长{cap.param.text}"
+        else:
+            continue
+        if r.cap_fen is None or r.cap_fen > room:
+            r.cap_fen = room
+            if explain:
+                r.trace.append(
+                    Step(
+                        "cap",
+                        f"{what}：可兑现余额{show_value(room, VType.MONEY)}，酌定上限按余额计",
+                        None,
+                        cap.param.source.clause,
+                        amount_fen=room,
+                    )
+                )
+    if r.cap_fen == 0:
+        r.status = Status.NOT_ELIGIBLE
+        if explain:
+            r.why_not.append("已兑现金额已达本项上限")
 
 
 def _same_subject(p: Payment, o: Occurrence, item: Item, year: int) -> bool:

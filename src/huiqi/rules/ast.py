@@ -287,9 +287,34 @@ class ForEach:
 
 @dataclass(frozen=True, slots=True)
 class Validity:
-    start: date
-    end: date  # inclusive
+    """The window an item is in force, both ends inclusive.
+
+    ``start`` is ``None`` when the text sets no date: a draft (征求意见稿) "自发布后30日施行" whose
+    publication date is unknown. Such an item is in force in no year, unless the document is
+    evaluated as if in force (``huiqi.rules.drafts.assume_in_force``). ``end`` is ``None`` when the
+    text states no expiry (有效期); only an unknown start allows it (``有效期至2025年12月31日`` with no
+    issue date is ``start=None, end=2025-12-31``).
+    """
+
+    start: date | None
+    end: date | None  # inclusive
     source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A yearly budget line (预算): money a document sets aside for a measure, e.g. 每年安排预算不少于
+    2亿元. Not an award: no entity is owed it; the ledger books the items it names against it.
+
+    ``bound`` says how the text states the figure: ``floor`` (不少于 / 不低于, at least), ``about``
+    (约) or ``exact`` (a plain 预算安排12亿元). ``param`` is money, or a ratio of the district's
+    fiscal expenditure (不低于15%比例).
+    """
+
+    id: str
+    param: Parameter
+    bound: str  # "floor" | "about" | "exact" (a plain "预算安排12亿元", 001)
+    items: tuple[str, ...]  # the items of the document paid from this line
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,5 +378,6 @@ class RuleSet:
     items: list[Item]
     provisions: list[Provision]  # defined here or adopted from another document
     shared_caps: list[SharedCap] = field(default_factory=list)
+    budgets: list[Budget] = field(default_factory=list)  # yearly budget lines (000: one per measure)
     # evaluators memoise per-year derived data here (items in force in a year…); never rule content
     cache: dict = field(default_factory=dict, repr=False, compare=False)

@@ -5,7 +5,8 @@
 - ``unread``: facts and events of the vocabulary that no rule reads;
 - ``never-fires``: items whose filter, tiers and entity kinds can never be satisfied together;
 - ``conflict``: two documents that promise different figures for the same event and tier;
-- ``unencoded-figure``: a money figure in an item's quote that none of its parameters carries.
+- ``unencoded-figure``: a money figure in an item's quote that none of its parameters carries;
+- ``undated``: a document whose items have no start date (a draft): in force in no year.
 """
 
 from __future__ import annotations
@@ -76,8 +77,14 @@ def _params(it: Item) -> list[Parameter]:
         elif isinstance(a, Scale):
             out += [p for b in a.brackets for p in (b.low, b.high) if p is not None]
     out += [c.param for c in it.caps]
-    stack: list[object] = [it.when, it.for_each.where if it.for_each else None]
-    while stack:  # parameters named in conditions (thresholds, ranks)
+    # a base may name a parameter too: 003-22 贴息 "min(bank_loan_fen, max_subsidised_loan) * lpr_january"
+    bases = [
+        a.base
+        for a in _amounts(it.amount) + _amounts(it.discretion.cap if it.discretion else None)
+        if isinstance(a, Ratio | PerUnit)
+    ]
+    stack: list[object] = [it.when, it.for_each.where if it.for_each else None, *bases]
+    while stack:  # parameters named in conditions (thresholds, ranks) and in bases
         n = stack.pop()
         if isinstance(n, ParamRef):
             out.append(n.param)
@@ -178,7 +185,8 @@ def run_checks(book: RuleBook) -> list[Finding]:
                 findings.append(
                     Finding("never-fires", it.id, "its event filter and its tiers can never hold together")
                 )
-        if it.validity.end < it.validity.start:
+        v = it.validity
+        if v.start is not None and v.end is not None and v.end < v.start:
             findings.append(Finding("never-fires", it.id, "its validity window is empty"))
     # unread facts and events
     for f in vocab.FACTS:
@@ -187,29 +195,7 @@ def run_checks(book: RuleBook) -> list[Finding]:
     for e in vocab.EVENTS:
         if e.type not in book.event_reads:
             findings.append(Finding("unread", f"event {e.type}", f"no rule reads {e.label}"))
-    # conflicts across documents: same event, same tier, different figures
-    promised: dict[tuple, tuple[str, str, int]] = {}
-    for it in items:
-        if it.for_each is None or it.amount is None:
-            continue
-        for w in _witness(it.for_each.where):
-            for t, fig in _tier_figures(it.amount):
-                m = _merge(w, t)
-                if m is None:
-                    continue
-                key = (it.for_each.event_type, tuple(sorted(m.items())))
-                doc = it.id.split("/")[0]
-                prev = promised.get(key)
-                if prev is not None and prev[0] != doc and prev[2] != fig.value:
-                    findings.append(
-                        Finding(
-                            "conflict",
-                            f"{prev[1]} vs {it.id}",
-                            f"{it.for_each.event_type} {dict(m)}: {prev[1]} promises a different figure "
-                            f"than {it.id} ({fig.text})",
-                        )
-                    )
-                promised.setdefault(key, (doc, it.id, fig.value))  # type: ignore[arg-type]
+    findings += _conflicts(items)
     # money figures in quotes that no parameter carries (items of one clause share their figures:
     # "分别给予200万元、100万元…" is one sentence split into several items)
     money = re.compile(r"\d+(?:\.\d+)?(?:亿元|万元|元)")
@@ -224,7 +210,62 @@ def run_checks(book: RuleBook) -> list[Finding]:
                 findings.append(
                     Finding("unencoded-figure", clause, f"{fig} is quoted but no parameter carries it")
                 )
+    # documents whose date is unknown (a draft 自发布后30日施行): none of their items ever pays
+    for doc, rs in book.rulesets.items():
+        undated = [it.id for it in rs.items if it.validity.start is None]
+        if undated:
+            findings.append(
+                Finding(
+                    "undated",
+                    doc,
+                    f"{len(undated)} items are in force in no year until the document's date is known "
+                    f"(validity start: null); evaluate with --assume-in-force {doc}",
+                )
+            )
     return findings
+
+
+def _conflicts(items: list[Item]) -> list[Finding]:
+    """Two documents that name different figures for the same event and tier.
+
+    Each item paid per event contributes, for each tier, the attribute values its filter and tier
+    require (e.g. ``{product_kind: 首版次软件}``) and its figure. A discretionary item contributes its
+    fixed ceiling ("区级给予最高不超过50万元"): a reviewer must know that 001 pays 10万元 for a 首版次软件
+    while 002 allows up to 50万元 for the same product. Two promises meet when no attribute they both
+    constrain disagrees (an item without a filter meets every tier of the other); one finding per pair.
+    """
+    promises: list[tuple[str, dict, Item, Parameter]] = []
+    for it in items:
+        if it.for_each is None:
+            continue
+        figure = it.amount if it.amount is not None else (it.discretion.cap if it.discretion else None)
+        if figure is None:
+            continue
+        for w in _witness(it.for_each.where):
+            for t, fig in _tier_figures(figure):
+                if (m := _merge(w, t)) is not None:
+                    promises.append((it.for_each.event_type, m, it, fig))
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for (e1, m1, it1, f1), (e2, m2, it2, f2) in itertools.combinations(promises, 2):
+        pair = (it1.id, it2.id)
+        if e1 != e2 or f1.value == f2.value or pair in seen:
+            continue
+        if it1.id.split("/")[0] == it2.id.split("/")[0] or (both := _merge(m1, m2)) is None:
+            continue
+        seen.add(pair)
+
+        def says(it: Item, fig: Parameter) -> str:
+            return f"{'at most' if it.amount is None else 'promises'} {fig.text}"
+
+        out.append(
+            Finding(
+                "conflict",
+                f"{it1.id} vs {it2.id}",
+                f"{e1} {both}: {it1.id} {says(it1, f1)}, {it2.id} {says(it2, f2)}",
+            )
+        )
+    return out
 
 
 def _tier_figures(a: Amount) -> list[tuple[dict, Parameter]]:

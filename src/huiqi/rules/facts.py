@@ -354,9 +354,56 @@ def _by_key(specs: tuple, key: str) -> dict:
     return out
 
 
+def _document_codes() -> dict[str, list[str]]:
+    """Codes a document module adds to an existing coded fact or event attribute (its ``CODES``:
+    ``{"carrier_type": ("加速器",), "enterprise_title.title": ("瞪羚企业",)}``), so that one list of
+    allowed values grows with the documents instead of a second fact for the same meaning."""
+    from huiqi.rules import vocab
+
+    extra: dict[str, list[str]] = {}
+    for info in sorted(pkgutil.iter_modules(vocab.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{vocab.__name__}.{info.name}")
+        for key, codes in getattr(module, "CODES", {}).items():
+            known = extra.setdefault(key, [])
+            known.extend(c for c in codes if c not in known)
+    return extra
+
+
+def _with_codes(
+    facts: tuple[FactSpec, ...], events: tuple[EventSpec, ...], codes: dict[str, list[str]]
+) -> tuple[tuple[FactSpec, ...], tuple[EventSpec, ...]]:
+    """``facts`` and ``events`` with ``codes`` appended to the allowed values they name
+    (``fact`` or ``event_type.attribute``); a name that is not a coded fact or attribute is an error."""
+    import dataclasses
+
+    left = dict(codes)
+
+    def grown(allowed: tuple[str, ...], key: str) -> tuple[str, ...]:
+        return (*allowed, *(c for c in left.pop(key) if c not in allowed))
+
+    facts = tuple(
+        dataclasses.replace(f, allowed=grown(f.allowed, f.name)) if f.name in left and f.allowed else f
+        for f in facts
+    )
+    events = tuple(
+        dataclasses.replace(
+            e,
+            attrs=tuple(
+                dataclasses.replace(a, allowed=grown(a.allowed, f"{e.type}.{a.name}"))
+                if f"{e.type}.{a.name}" in left and a.allowed
+                else a
+                for a in e.attrs
+            ),
+        )
+        for e in events
+    )
+    if left:
+        raise ValueError(f"CODES names no coded fact or event attribute: {', '.join(sorted(left))}")
+    return facts, events
+
+
 _DOC_FACTS, _DOC_EVENTS = _document_vocabularies()
-FACTS = FACTS + _DOC_FACTS
-EVENTS = EVENTS + _DOC_EVENTS
+FACTS, EVENTS = _with_codes(FACTS + _DOC_FACTS, EVENTS + _DOC_EVENTS, _document_codes())
 FACTS_BY_NAME: dict[str, FactSpec] = _by_key(FACTS, "name")
 EVENTS_BY_TYPE: dict[str, EventSpec] = _by_key(EVENTS, "type")
 

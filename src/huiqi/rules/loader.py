@@ -25,6 +25,7 @@ from huiqi.rules import facts as vocab
 from huiqi.rules.ast import (
     Amount,
     Bracket,
+    Budget,
     Cap,
     CapKind,
     Discretion,
@@ -55,8 +56,11 @@ class RuleLoadError(ValueError):
     """A rule file that cannot be trusted; the message says where and why."""
 
 
-COUNT_UNITS = ("位", "名", "项", "年", "个", "家", "等")
-RATIO_UNITS = ("%", "比例")
+COUNT_UNITS = ("位", "名", "项", "年", "个", "家", "等", "次")  # 次: 003-32 每次有效服务
+RATIO_UNITS = ("%", "‰", "比例")  # ‰ (千分之): 003-17 "按交易实际发生额的5‰"
+# US-dollar thresholds (001/五/39 实到注册资本200万美元, 001/五/40 年出口额500万美元): whole dollars,
+# a count compared only with facts kept in 美元 (never converted to 元 at an invented exchange rate).
+USD_UNITS = {"美元": 1, "万美元": 10_000}
 
 
 @dataclass(slots=True)
@@ -144,10 +148,17 @@ class _FileLoader:
                 value, vtype = Decimal(str(raw)) / 100, VType.RATIO
             elif unit == "比例":
                 value, vtype = Decimal(str(raw)), VType.RATIO
+            elif unit == "‰":  # per mille, written as the text writes it: 5 → 0.005
+                value, vtype = Decimal(str(raw)) / 1000, VType.RATIO
             elif unit in COUNT_UNITS:
                 if not isinstance(raw, int) or isinstance(raw, bool):
                     raise self.ctx.error(f"a count in {unit} must be a whole number, found {raw!r}")
                 value, vtype = raw, VType.COUNT
+            elif unit in USD_UNITS:
+                dollars = Decimal(str(raw)) * USD_UNITS[unit]
+                if dollars != dollars.to_integral_value():
+                    raise self.ctx.error(f"{raw} {unit} is not a whole number of US dollars")
+                value, vtype = int(dollars), VType.COUNT
             elif unit == "list":
                 if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
                     raise self.ctx.error("a list parameter holds a list of codes")
@@ -173,10 +184,14 @@ class _FileLoader:
         nums = [Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
         if Decimal(str(raw)) not in nums:
             raise self.ctx.error(f"value {raw} {unit} does not match its text {text!r}")
-        if unit in UNIT_YUAN or unit == "%":
-            m = re.search(r"\d+(?:\.\d+)?\s*(亿元|万元|元|%)", text)
+        if unit in UNIT_YUAN or unit in ("%", "‰"):
+            m = re.search(r"\d+(?:\.\d+)?\s*(亿元|万元|元|%|‰)", text)
             if m and m.group(1) != unit:
                 raise self.ctx.error(f"unit {unit!r} does not match its text {text!r}")
+        # dollars and 元 never stand for each other ("500万元美元" in 001/五/40 is 万美元, sic)
+        usd = re.search(r"\d+(?:\.\d+)?\s*(万?)元?美元", text)
+        if (unit in USD_UNITS) != bool(usd) or (usd and f"{usd.group(1)}美元" != unit):
+            raise self.ctx.error(f"unit {unit!r} does not match its text {text!r}")
 
     # --- expressions and amounts ---------------------------------------------------------------------
     def expr(self, src: Any, key: str, event: vocab.EventSpec | None = None, filt=None) -> Expr:
@@ -306,9 +321,19 @@ class _FileLoader:
     def validity(self, d: dict) -> Validity:
         self.ctx.where.append("validity")
         start, end = d.get("start"), d.get("end")
-        if not isinstance(start, date) or not isinstance(end, date):
-            raise self.ctx.error("start and end must be dates (YYYY-MM-DD)")
-        if end < start:
+        if "start" in d and start is None:
+            # a draft "自发布后30日施行": no date yet, so in force in no year (docs/rules.md §1); a
+            # stated end (有效期至…) is kept for when the document is assumed in force
+            if end is not None and not isinstance(end, date):
+                raise self.ctx.error("end must be a date (YYYY-MM-DD) or null")
+        elif isinstance(start, date) and "end" in d and end is None:
+            # "本办法自…起施行" with no expiry stated (003-27, 003-39 …): open-ended, written end: null
+            end = date.max
+        elif not isinstance(start, date) or not isinstance(end, date):
+            raise self.ctx.error(
+                "start and end must be dates (YYYY-MM-DD), or start: null for an undated draft"
+            )
+        elif end < start:
             raise self.ctx.error(f"end {end} is before start {start}")
         v = Validity(start, end, self.source(d))
         self.ctx.where.pop()
@@ -374,11 +399,31 @@ class _FileLoader:
             )
             self.ctx.where.pop()
 
+        budgets = [self.budget(d, seen) for d in raw.get("budgets") or []]
+
         adopt = [str(a) for a in raw.get("adopt") or []]
         rs = RuleSet(
             doc_id, str(raw.get("title", "")), self.ctx.file, validity, self.params, items, provisions, caps
         )
+        rs.budgets = budgets
         return rs, adopt
+
+    def budget(self, d: dict, seen: set[str]) -> Budget:
+        """A yearly budget line: a cited figure (like a parameter) with its bound and the items it pays."""
+        bid = str(_req(self.ctx, d, "id"))
+        self.ctx.where.append(f"budget {bid}")
+        bound = d.get("bound")
+        if bound not in ("floor", "about", "exact"):
+            raise self.ctx.error("bound must be floor (不少于/不低于), about (约) or exact (预算安排12亿元)")
+        members = tuple(str(i) for i in d.get("items") or [])
+        for m in members:
+            if m not in seen:
+                raise self.ctx.error(f"no item {m!r} in this file")
+        param = self.parameter(bid, d)
+        if param.vtype not in (VType.MONEY, VType.RATIO):
+            raise self.ctx.error("a budget is an amount of money or a share (比例) of expenditure")
+        self.ctx.where.pop()
+        return Budget(bid, param, bound, members)
 
     def item(self, d: dict, doc_id: str, validity: Validity | None, seen: set[str]) -> Item:
         iid = str(_req(self.ctx, d, "id"))
