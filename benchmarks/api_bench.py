@@ -6,14 +6,16 @@ fixed number of concurrent keep-alive connections, and prints throughput and p50
 
     .venv/bin/python benchmarks/api_bench.py --requests 2000 --concurrency 8
 
-Today it measures the search endpoint over a fixed set of queries from the policy texts; the calculator
-endpoint will get a workload here when it exists (``WORKLOADS``).
+Workloads (``--workload``): ``search``, the search endpoint over a fixed set of queries from the policy texts;
+``calculate``, the calculator (``POST /api/v1/calculate``) over the example profiles in ``examples/`` with
+near-misses (what the page asks for); ``calculate-brief``, the same without near-misses.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import socket
 import statistics
@@ -38,7 +40,24 @@ SEARCH_QUERIES = [
     {"q": "奖励", "doc": "002"},
 ]
 
-WORKLOADS = {"search": ("/api/v1/search", SEARCH_QUERIES)}
+
+def calculator_bodies(near_misses: bool) -> list[dict]:
+    """One request per example profile, for the year the example is about (its latest year of facts)."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    bodies = []
+    for path in sorted(examples.glob("*.json")):
+        profile = json.loads(path.read_text("utf-8"))
+        year = max(int(y) for y in profile.get("years", {"2023": {}}))
+        bodies.append({"profile": profile, "year": year, "near_misses": near_misses})
+    return bodies
+
+
+# name → (method, path, requests): a GET request is its query parameters, a POST request its JSON body.
+WORKLOADS = {
+    "search": ("GET", "/api/v1/search", SEARCH_QUERIES),
+    "calculate": ("POST", "/api/v1/calculate", calculator_bodies(near_misses=True)),
+    "calculate-brief": ("POST", "/api/v1/calculate", calculator_bodies(near_misses=False)),
+}
 
 
 def free_port() -> int:
@@ -71,7 +90,7 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def run(
-    base: str, path: str, params: list[dict], requests: int, concurrency: int
+    base: str, method: str, path: str, params: list[dict], requests: int, concurrency: int
 ) -> tuple[list[float], float, int]:
     """Send ``requests`` requests over ``concurrency`` connections; latencies (s), wall time, errors."""
     jobs = itertools.cycle(params)
@@ -89,7 +108,7 @@ def run(
                     left[0] -= 1
                     p = next(jobs)
                 t0 = time.perf_counter()
-                r = client.get(path, params=p)
+                r = client.get(path, params=p) if method == "GET" else client.post(path, json=p)
                 dt = time.perf_counter() - t0
                 with lock:
                     latencies.append(dt)
@@ -119,21 +138,21 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50, help="requests sent first and not counted")
     args = parser.parse_args()
 
-    path, params = WORKLOADS[args.workload]
+    method, path, params = WORKLOADS[args.workload]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="huiqi-bench-") as tmp:
         proc = start_server(port, Path(tmp) / "huiqi.sqlite")
         try:
             wait_ready(base, proc)
-            run(base, path, params, args.warmup, min(args.concurrency, args.warmup))
-            latencies, wall, errors = run(base, path, params, args.requests, args.concurrency)
+            run(base, method, path, params, args.warmup, min(args.concurrency, args.warmup))
+            latencies, wall, errors = run(base, method, path, params, args.requests, args.concurrency)
         finally:
             proc.terminate()
             proc.wait(timeout=20)
     ordered = sorted(latencies)
     ms = [x * 1000 for x in ordered]
-    print(f"workload      {args.workload} ({path}, {len(params)} distinct requests)")
+    print(f"workload      {args.workload} ({method} {path}, {len(params)} distinct requests)")
     print(f"requests      {len(latencies)} ({errors} non-200), concurrency {args.concurrency}")
     print(f"throughput    {len(latencies) / wall:.1f} requests/s over {wall:.2f} s")
     print(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from huiqi.api import accounts, library
+from huiqi.api import accounts, calculator, library
 from huiqi.api.errors import error_responses, unauthorized
 from huiqi.api.security import SESSION_COOKIE, BearerCredentials, CurrentUser, Store, request_token
 
@@ -71,6 +71,34 @@ def search(
 ) -> library.SearchResults:
     """Full-text search over the clauses; every term must occur somewhere in scope."""
     return library.search(q, limit, doc)
+
+
+# --- 政策计算器 ----------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/calculate",
+    tags=["calculator"],
+    response_model=calculator.CalculationOut,
+    responses=error_responses(400, 404, 422),
+)
+def calculate(data: calculator.CalculateIn) -> calculator.CalculationOut:
+    """What one enterprise (a profile) can get in a year: each item in force with its status, exact amount,
+    the clause it cites and the trace; why not, what is missing, and near-misses (差一点). Nothing is stored;
+    no login needed. A profile that does not fit the vocabulary gets a 422 listing every problem."""
+    return calculator.calculate(data.profile, data.year, data.documents, data.near_misses)
+
+
+@router.get("/facts", tags=["calculator"], response_model=calculator.Vocabulary)
+def facts() -> calculator.Vocabulary:
+    """The facts vocabulary (事实词表): every fact and event a profile may carry, and which rules read it."""
+    return calculator.vocabulary()
+
+
+@router.get("/schema/profile", tags=["calculator"], response_model=dict[str, Any])
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema of a profile (画像), as published in docs/schema/profile.schema.json."""
+    return calculator.profile_schema()
 
 
 # --- accounts --------------------------------------------------------------------------------------

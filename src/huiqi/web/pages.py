@@ -239,3 +239,10 @@ def accounts_create(
         roles=list(Role),
         problem=problem,
     )
+
+
+# 政策计算器 lives in its own module (``huiqi.web.calculator``), which renders through ``_page`` above; its
+# routes join this router here, after everything it imports from this module is defined.
+from huiqi.web.calculator import router as _calculator_router  # noqa: E402
+
+router.include_router(_calculator_router)
