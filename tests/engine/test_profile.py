@@ -124,3 +124,11 @@ def test_schema_rejects_what_the_validator_rejects():
     bad = {"kind": "enterprise", "years": {"2023": {"rd_expense_fen": 1.5}}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize("etype", [{"a": 1}, ["enterprise_title"], 3, None])
+def test_an_event_type_that_is_not_a_name_is_a_problem_not_a_crash(etype):
+    # Found by schemathesis through the API: an object as "type" used to raise TypeError (unhashable).
+    with pytest.raises(ProfileError) as err:
+        parse_profile({"kind": "enterprise", "events": [{"type": etype, "date": "2023-01-01"}]}, "t")
+    assert "events[0].type" in str(err.value)

@@ -223,10 +223,13 @@ def parse_profile(data: Any, source: str = "profile") -> Profile:
         if not isinstance(ev, dict):
             out.append(f"{path}: expected an object with type and date")
             continue
-        spec = vocab.EVENTS_BY_TYPE.get(ev.get("type"))
+        etype = ev.get("type")
+        if not isinstance(etype, str):  # an object or a list cannot name an event type (nor be hashed)
+            out.append(f"{path}.type: expected the name of an event type (a string), found {etype!r}")
+            continue
+        spec = vocab.EVENTS_BY_TYPE.get(etype)
         if spec is None:
-            etype = ev.get("type")
-            out.append(f"{path}.type: unknown event type {etype!r}{_near(str(etype), vocab.EVENTS_BY_TYPE)}")
+            out.append(f"{path}.type: unknown event type {etype!r}{_near(etype, vocab.EVENTS_BY_TYPE)}")
             continue
         if ek not in spec.entities:
             out.append(f"{path}: a {kind} cannot have a {spec.type} event")
