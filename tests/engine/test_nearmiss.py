@@ -88,3 +88,15 @@ def test_no_near_miss_without_gain(book):
     calc = calculate(book, p, 2023)
     assert all("单项冠军" not in n.change for n in calc.near_misses)
     assert all(n.gain_fen > 0 or n.opens_discretionary for n in calc.near_misses)
+
+
+def test_money_attributes_of_a_proposed_event_read_in_yuan_not_fen():
+    # 003-21 (生物医药): a project's 实际固定资产投资总额 of 2亿元 is 20,000,000,000 fen in a profile;
+    # the near-miss sentence must say 2亿元 the way the text does, not the raw fen.
+    from huiqi.engine.nearmiss import _describe_event
+    from huiqi.rules import facts as vocab
+
+    spec = next(e for e in vocab.EVENTS if e.attr("fixed_asset_investment_fen") is not None)
+    text = _describe_event(spec, {"fixed_asset_investment_fen": 20_000_000_000})
+    assert "实际固定资产投资总额：20,000万元" in text
+    assert "20000000000" not in text

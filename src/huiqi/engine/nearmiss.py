@@ -190,12 +190,19 @@ def _complete(spec: vocab.EventSpec, attrs: dict[str, Any]) -> dict[str, Any] | 
     return out
 
 
+def _attr_value(attr: vocab.AttrSpec, value: Any) -> str:
+    """An attribute as an official reads it: money attributes in 万元/元, not in fen."""
+    if attr.type is vocab.FactType.MONEY:
+        return show_value(value, VType.MONEY)
+    return show_value(value, VType.TEXT)
+
+
 def _describe_event(spec: vocab.EventSpec, attrs: dict[str, Any]) -> str:
     """Only the attributes the rule asks for: the neutral fillers of ``_complete`` are not shown."""
     shown = "，".join(
-        f"{spec.attr(k).label}：{v}"  # type: ignore[union-attr]
+        f"{a.label}：{_attr_value(a, v)}"
         for k, v in attrs.items()
-        if k != "subject"
+        if k != "subject" and (a := spec.attr(k)) is not None
     )
     subj = (
         f"，对象：{attrs['subject']}"
