@@ -143,7 +143,8 @@ def test_city_district_shares_are_recorded_and_add_up(engine):
     (a,) = add_enterprises(engine, 1)
     set_line(engine)
     order, _, _ = pay(engine, request("a", a, amount_fen=1_000_001, share=CostShare(1, 1, SHARE_1_1)))
-    assert (order.city_share_fen, order.district_share_fen) == (500_000, 500_001)
+    # the city's half, 500,000.5 fen, rounds half up (huiqi.money.round_fen); the district pays the rest
+    assert (order.city_share_fen, order.district_share_fen) == (500_001, 500_000)
     assert order.share_citation.startswith("1:1 市与上城区")
 
 

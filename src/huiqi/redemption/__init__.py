@@ -1,4 +1,3 @@
-"""Redemption (兑现): budgets, payment orders, the ledger, clawbacks and bans, the audit log, working days.
-
-Runs, candidates, the 公示 notice, objections and decisions plug in on top of these (next step).
+"""Redemption (兑现): runs over the registry (免申即享), the 公示 notice and objections, maker-checker
+decisions, budgets, payment orders and the ledger, clawbacks and bans, the audit log, working days.
 """

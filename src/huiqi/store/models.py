@@ -277,3 +277,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# The tables of redemption runs live in a module of their own; importing it here puts them on
+# ``Base.metadata`` wherever the models are loaded (migrations, the schema test).
+from huiqi.store import models_runs as _models_runs  # noqa: E402, F401

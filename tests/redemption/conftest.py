@@ -1,0 +1,16 @@
+"""The store's fixtures (a clean database per test, SQLite or PostgreSQL via HUIQI_TEST_DATABASE_URL),
+reused so that the redemption tests run on both backends exactly like the ledger's."""
+
+from __future__ import annotations
+
+from tests.store.conftest import (  # noqa: F401  (fixtures are found by name)
+    _pg_module_schema,
+    _sqlite_template,
+    credit_code,
+    db_url,
+    engine,
+    fresh_db_url,
+    is_postgres,
+    needs_postgres,
+    quote,
+)
