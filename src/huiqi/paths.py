@@ -28,6 +28,13 @@ def policies_dir() -> Path:
     )
 
 
+def examples_dir() -> Path:
+    """Sample profiles (``examples/*.json``), shipped in the wheel as ``huiqi/_examples``."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "_examples"
+    return shipped if shipped.is_dir() else here.parent.parent / "examples"
+
+
 def cache_dir() -> Path:
     """A writable folder for derived data (search index); safe to delete at any time."""
     env = os.environ.get("HUIQI_CACHE")
