@@ -366,6 +366,17 @@ class Provision:
     why_not: str = ""  # plain Chinese for a failed BENEFICIARY condition
 
 
+@dataclass(frozen=True, slots=True)
+class NotEncoded:
+    """A clause whose figures the rule file deliberately leaves out (未编码), and why: a target (目标),
+    a fund size, a loan, a budget line's parts… ``figures`` are texts as written in the clause; empty
+    means every counted figure of the clause (``huiqi.rules.coverage``)."""
+
+    clause: str
+    figures: tuple[str, ...]
+    reason: str
+
+
 @dataclass(slots=True)
 class RuleSet:
     """The rules of one document (``policies/<doc>/rules.yaml``)."""
@@ -379,5 +390,6 @@ class RuleSet:
     provisions: list[Provision]  # defined here or adopted from another document
     shared_caps: list[SharedCap] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)  # yearly budget lines (000: one per measure)
+    not_encoded: list[NotEncoded] = field(default_factory=list)  # figures left out, with the reason
     # evaluators memoise per-year derived data here (items in force in a year…); never rule content
     cache: dict = field(default_factory=dict, repr=False, compare=False)

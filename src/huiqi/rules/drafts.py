@@ -51,7 +51,7 @@ def assume_in_force(book: RuleBook, documents: Iterable[str], start: date | None
         items = [_dated(it, window_start) for it in rs.items]
         # a fresh RuleSet: its per-year cache must not hold the "not in force" answer of the original
         rulesets[doc] = dataclasses.replace(rs, items=items, cache={})
-    return RuleBook(rulesets, book.provisions, book.reads, book.event_reads)
+    return dataclasses.replace(book, rulesets=rulesets)
 
 
 def _dated(it: Item, start: date) -> Item:

@@ -36,6 +36,7 @@ from huiqi.rules.ast import (
     Item,
     ItemCap,
     Multiply,
+    NotEncoded,
     Parameter,
     PerUnit,
     Provision,
@@ -71,6 +72,9 @@ class RuleBook:
     provisions: dict[str, Provision]
     reads: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # fact → item ids
     event_reads: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # event → item ids
+    # documents with no rule file (they promise nothing): their figures and why, from
+    # policies/<folder>/not_encoded.yaml; documents with rules keep theirs in RuleSet.not_encoded
+    not_encoded: dict[str, list[NotEncoded]] = field(default_factory=dict)
 
     def items(self) -> list[Item]:
         return [it for rs in self.rulesets.values() for it in rs.items]
@@ -406,7 +410,46 @@ class _FileLoader:
             doc_id, str(raw.get("title", "")), self.ctx.file, validity, self.params, items, provisions, caps
         )
         rs.budgets = budgets
+        rs.not_encoded = [self.not_encoded(d) for d in raw.get("not_encoded") or []]
         return rs, adopt
+
+    def load_unruled(self) -> dict[str, list[NotEncoded]]:
+        """``not_encoded.yaml``: ``documents: {<doc id>: {title: …, not_encoded: [<entry>, …]}}``."""
+        try:
+            raw = yaml.safe_load(self.path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            raise self.ctx.error(f"not valid YAML: {exc}") from None
+        docs = raw.get("documents") if isinstance(raw, dict) else None
+        if not isinstance(docs, dict):
+            raise self.ctx.error("expected a mapping 'documents: {<doc id>: {title, not_encoded}}'")
+        out: dict[str, list[NotEncoded]] = {}
+        for doc_id, d in docs.items():
+            self.ctx.where.append(f"document {doc_id}")
+            entries = [self.not_encoded(e) for e in _req(self.ctx, d, "not_encoded", list)]
+            if any(e.clause.split("/")[0] != str(doc_id) for e in entries):
+                raise self.ctx.error("every clause must belong to the document it is listed under")
+            out[str(doc_id)] = entries
+            self.ctx.where.pop()
+        return out
+
+    def not_encoded(self, d: dict) -> NotEncoded:
+        """A clause whose figures are deliberately left out (未编码): the clause exists, each figure text
+        is in it, and the reason is written (a target, a fund size, a loan — never blank)."""
+        clause = str(_req(self.ctx, d, "clause", (str,)))
+        self.ctx.where.append(f"not_encoded {clause}")
+        if not self.cites.has_clause(clause):
+            raise self.ctx.error(f"clause {clause!r} is not in the corpus")
+        reason = str(_req(self.ctx, d, "reason")).strip()
+        if not reason:
+            raise self.ctx.error("'reason' is empty: say why the figures are not encoded")
+        figures = d.get("figures") or []
+        if not isinstance(figures, list):
+            raise self.ctx.error(f"'figures' should be a list of texts, found {figures!r}")
+        for text in figures:
+            if self.cites.locate(clause, str(text)) is None:
+                raise self.ctx.error(f"figure {str(text)!r} is not in clause {clause}")
+        self.ctx.where.pop()
+        return NotEncoded(clause, tuple(str(t) for t in figures), reason)
 
     def budget(self, d: dict, seen: set[str]) -> Budget:
         """A yearly budget line: a cited figure (like a parameter) with its bound and the items it pays."""
@@ -517,6 +560,12 @@ def rule_files(folder: Path | None = None) -> list[Path]:
     return sorted([*base.glob("*/rules.yaml"), *base.glob("*/*.rules.yaml")])
 
 
+def unruled_files(folder: Path | None = None) -> list[Path]:
+    """``policies/<folder>/not_encoded.yaml``: documents without a rule file, each clause with figures
+    and why nothing is encoded (003-16's targets…)."""
+    return sorted((folder or policies_dir()).glob("*/not_encoded.yaml"))
+
+
 def load_rules(paths: list[Path] | None = None, citations: Citations | None = None) -> RuleBook:
     """Load every rule file (or ``paths``) and resolve adopted provisions.
 
@@ -524,6 +573,7 @@ def load_rules(paths: list[Path] | None = None, citations: Citations | None = No
     its own ``<doc-id>.rules.yaml`` (``policies/003/003-31.rules.yaml``).
     """
     cites = citations or default_citations()
+    unruled = unruled_files() if paths is None else []  # explicit paths: those files only
     if paths is None:
         paths = rule_files()
     book = RuleBook({}, {})
@@ -547,4 +597,9 @@ def load_rules(paths: list[Path] | None = None, citations: Citations | None = No
         # a file's own provisions apply to it unless it lists what it adopts
         if adopt:
             rs.provisions[:] = [p for p in rs.provisions if p.id in adopt]
+    for p in unruled:
+        for doc_id, entries in _FileLoader(Path(p), cites, book).load_unruled().items():
+            if doc_id in book.rulesets or doc_id in book.not_encoded:
+                raise RuleLoadError(f"{p}: document {doc_id} is listed twice (or has a rule file)")
+            book.not_encoded[doc_id] = entries
     return book
