@@ -1,8 +1,10 @@
-"""The bulk path's expressions: each AST expression compiled once into a Python closure.
+"""The bulk path's expressions and amounts: each AST node compiled once into a Python closure.
 
-Same semantics as ``huiqi.engine.evaluate.ev`` (docs/rules.md §3), without the per-node type
-dispatch and without any trace. A property test (tests/engine/test_evaluate.py) checks that the
-explained and the bulk paths agree on random profiles.
+Same semantics as ``huiqi.engine.evaluate.ev`` (docs/rules.md §3) and ``amount_of`` (§4), without
+the per-node type dispatch and without any trace. An undetermined value (``Unknown``) is immutable,
+so the closures share them: a missing fact yields the same object on every call instead of a new
+frozenset. Property tests (tests/engine/test_bulk.py) check that the explained and the bulk paths
+agree on random profiles and on every case file's profile.
 """
 
 from __future__ import annotations
@@ -12,19 +14,28 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from huiqi.money import round_fen
 from huiqi.rules.ast import (
+    Amount,
     Arith,
     AttrRef,
+    Cap,
     Compare,
     Exists,
     Expr,
     FactRef,
+    Fixed,
+    Grid,
     In,
     Lit,
     Logic,
     MinMax,
+    Multiply,
     Not,
     ParamRef,
+    PerUnit,
+    Ratio,
+    Scale,
     VType,
 )
 
@@ -59,16 +70,23 @@ def _compile(e: Expr) -> Fn:
     if isinstance(e, FactRef):
         name = e.name
         if e.yearly:
+            missing_in: dict[int, Any] = {}  # year -> the shared Unknown naming this yearly fact
 
             def fact(env: Any) -> Any:
                 v = env.yfacts.get(name)
-                return v if v is not None else Unknown(frozenset({f"years.{env.year}.{name}"}))
+                if v is not None:
+                    return v
+                u = missing_in.get(env.year)
+                if u is None:
+                    u = missing_in[env.year] = Unknown(frozenset({f"years.{env.year}.{name}"}))
+                return u
 
             return fact
+        absent = Unknown(frozenset({f"facts.{name}"}))
 
         def static(env: Any) -> Any:
             v = env.static.get(name)
-            return v if v is not None else Unknown(frozenset({f"facts.{name}"}))
+            return v if v is not None else absent
 
         return static
     if isinstance(e, ParamRef):
@@ -89,7 +107,16 @@ def _compile(e: Expr) -> Fn:
 
         return attribute
     if isinstance(e, Compare):
-        left, right, op = compiled(e.left), compiled(e.right), _CMP[e.op]
+        left, op = compiled(e.left), _CMP[e.op]
+        if isinstance(e.right, ParamRef | Lit):  # the usual shape: a fact against a figure of the text
+            const = 0 if isinstance(e.right, Lit) and e.right.vtype is VType.COUNT else _constant(e.right)
+
+            def compare_const(env: Any) -> Any:
+                a = left(env)
+                return a if type(a) is Unknown else op(a, const)
+
+            return compare_const
+        right = compiled(e.right)
 
         def compare(env: Any) -> Any:
             a, b = left(env), right(env)
@@ -110,7 +137,9 @@ def _compile(e: Expr) -> Fn:
                     return v
                 if type(v) is Unknown:
                     unknowns = [v] if unknowns is None else [*unknowns, v]
-            return _unknown(*unknowns) if unknowns else not decisive
+            if unknowns is None:
+                return not decisive
+            return unknowns[0] if len(unknowns) == 1 else _unknown(*unknowns)
 
         return logic
     if isinstance(e, Not):
@@ -154,3 +183,119 @@ def _compile(e: Expr) -> Fn:
         node = e
         return lambda env: _exists(node, env)  # rare and event-bound: the tree walker serves
     raise TypeError(f"not an expression node: {e!r}")
+
+
+def _constant(e: ParamRef | Lit) -> Any:
+    return e.param.value if isinstance(e, ParamRef) else e.value
+
+
+_AMOUNTS: dict[int, tuple[Amount, Fn]] = {}
+
+
+def compiled_amount(a: Amount) -> Fn:
+    """The closure for an amount mechanism: ``env -> int fen`` (a Decimal factor inside
+    ``Multiply.factor``), ``Unknown`` or ``NoCase`` — ``amount_of`` without the trace (memoised)."""
+    hit = _AMOUNTS.get(id(a))
+    if hit is not None and hit[0] is a:
+        return hit[1]
+    fn = _compile_amount(a)
+    _AMOUNTS[id(a)] = (a, fn)
+    return fn
+
+
+def _compile_amount(a: Amount) -> Fn:
+    from huiqi.engine.evaluate import NoCase, Unknown
+
+    # the bulk path never shows why a mechanism has no tier, so one shared NoCase serves
+    no_case = NoCase("本条未规定该情形的金额")
+    if isinstance(a, Fixed):
+        value = a.param.value
+        return lambda env: value
+    if isinstance(a, Grid):
+        on = compiled(a.on)
+        cases = tuple((case, compiled_amount(sub)) for case, sub in a.cases)
+
+        def grid(env: Any) -> Any:
+            key = on(env)
+            if type(key) is Unknown:
+                return key
+            for case, sub in cases:
+                if case == key:
+                    return sub(env)
+            return no_case
+
+        return grid
+    if isinstance(a, Scale):
+        on = compiled(a.on)
+        brackets = tuple(
+            (
+                None if b.low is None else b.low.value,
+                b.low_inclusive,
+                None if b.high is None else b.high.value,
+                b.high_inclusive,
+                compiled_amount(b.then),
+            )
+            for b in a.brackets
+        )
+
+        def scale(env: Any) -> Any:
+            x = on(env)
+            if type(x) is Unknown:
+                return x
+            for low, low_inc, high, high_inc, then in brackets:
+                if low is not None and not (x >= low if low_inc else x > low):
+                    continue
+                if high is not None and not (x <= high if high_inc else x < high):
+                    continue
+                return then(env)
+            return no_case
+
+        return scale
+    if isinstance(a, Ratio):
+        base_of, rate = compiled(a.base), a.rate.value
+        num, den = Decimal(rate).as_integer_ratio()
+
+        def ratio(env: Any) -> Any:
+            base = base_of(env)
+            if type(base) is int:
+                # base × num/den rounded half up (四舍五入, away from zero) in integers: the same
+                # figure as round_fen(Decimal(base) * rate), several times cheaper
+                q = (2 * abs(base) * num + den) // (2 * den)
+                return q if base >= 0 else -q
+            return base if type(base) is Unknown else round_fen(Decimal(base) * rate)
+
+        return ratio
+    if isinstance(a, PerUnit):
+        base_of, step, each = compiled(a.base), Decimal(a.step.value), a.each.value
+
+        def per_unit(env: Any) -> Any:
+            base = base_of(env)
+            if type(base) is Unknown:
+                return base
+            return (int(Decimal(base) // step) if base > 0 else 0) * each
+
+        return per_unit
+    if isinstance(a, Multiply):
+        amount, factor_of = compiled_amount(a.amount), compiled_amount(a.factor)
+
+        def multiply(env: Any) -> Any:
+            base = amount(env)
+            if type(base) is Unknown or type(base) is NoCase:
+                return base
+            factor = factor_of(env)
+            if type(factor) is Unknown or type(factor) is NoCase:
+                return factor
+            return round_fen(Decimal(base) * factor)
+
+        return multiply
+    if isinstance(a, Cap):
+        amount, at = compiled_amount(a.amount), a.at.value
+
+        def capped(env: Any) -> Any:
+            v = amount(env)
+            if type(v) is Unknown or type(v) is NoCase:
+                return v
+            return at if v > at else v
+
+        return capped
+    raise TypeError(f"not an amount node: {a!r}")

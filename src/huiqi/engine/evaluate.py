@@ -25,7 +25,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from huiqi.engine.compiled import compiled
 from huiqi.engine.profile import Event, Payment, Profile
 from huiqi.engine.trace import OP_WORDS, Step, label_of, render, show_value
 from huiqi.money import format_fen, round_fen
@@ -44,6 +43,7 @@ from huiqi.rules.ast import (
     Grid,
     In,
     Item,
+    ItemCap,
     Lit,
     Logic,
     MinMax,
@@ -55,6 +55,7 @@ from huiqi.rules.ast import (
     Ratio,
     RuleSet,
     Scale,
+    SharedCap,
     VType,
 )
 from huiqi.rules.loader import RuleBook
@@ -73,6 +74,14 @@ STATUS_ZH = {
     Status.UNDETERMINED: "待定",
     Status.DISCRETIONARY: "酌定",
 }
+
+# Python 3.11 finds an enum member through the metaclass: ``Status.ELIGIBLE`` costs about as much as
+# building a small object. The hot paths (rows, settlement, the bulk path) use these names instead.
+ELIGIBLE = Status.ELIGIBLE
+NOT_ELIGIBLE = Status.NOT_ELIGIBLE
+UNDETERMINED = Status.UNDETERMINED
+DISCRETIONARY = Status.DISCRETIONARY
+_NOTHING_MISSING: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +109,8 @@ class Occurrence:
         self.amount_fen: int | None = None  # the mechanism's figure, before non-duplication and history
         self.cap_fen: int | None = None  # discretionary ceiling
         self.due_fen = 0
-        self.status = Status.NOT_ELIGIBLE
-        self.missing: frozenset[str] = frozenset()
+        self.status = NOT_ELIGIBLE
+        self.missing: frozenset[str] = _NOTHING_MISSING
 
 
 class ItemResult:
@@ -134,7 +143,7 @@ class ItemResult:
             "status": self.status.value,
             "amount_fen": self.amount_fen,
         }
-        if self.status is Status.DISCRETIONARY:
+        if self.status is DISCRETIONARY:
             out["basis"] = it.discretion.basis if it.discretion else None
             out["cap_fen"] = self.cap_fen
         if self.missing:
@@ -159,7 +168,7 @@ class Calculation:
 
     @property
     def total_fen(self) -> int:
-        return sum(r.amount_fen for r in self.items if r.status is Status.ELIGIBLE)
+        return sum(r.amount_fen for r in self.items if r.status is ELIGIBLE)
 
     def to_json(self) -> dict:
         return {
@@ -507,7 +516,7 @@ def _subject(item: Item, evt: Event | None, year: int) -> str:
 
 def _eval_item(item: Item, env: Env, gate: Any, gate_why: list[str]) -> ItemResult:
     tr = env.tr
-    res = ItemResult(item, Status.NOT_ELIGIBLE, tr)
+    res = ItemResult(item, NOT_ELIGIBLE, tr)
     if env.profile.kind not in item.entities:
         names = "、".join(
             {"enterprise": "企业", "talent": "人才", "carrier": "载体", "institution": "机构"}[k]
@@ -541,7 +550,7 @@ def _eval_item(item: Item, env: Env, gate: Any, gate_why: list[str]) -> ItemResu
         env.event = None
         if not candidates:
             if res.missing:
-                res.status = Status.UNDETERMINED
+                res.status = UNDETERMINED
                 return res
             if tr is not None:  # the why-not is words: only on the explained path
                 cond = f"（{render(fe.where, spec)}）" if fe.where is not None else ""
@@ -549,7 +558,7 @@ def _eval_item(item: Item, env: Env, gate: Any, gate_why: list[str]) -> ItemResu
                 tr.append(Step("event", res.why_not[-1], False))
             return res
     # an event the filter cannot decide (a missing attribute) is an undetermined occurrence
-    statuses = [Status.UNDETERMINED] if res.missing else []
+    statuses = [UNDETERMINED] if res.missing else []
     for evt in candidates:
         occ = Occurrence(evt, _subject(item, evt, env.year))
         env.event = evt
@@ -564,34 +573,34 @@ def _eval_item(item: Item, env: Env, gate: Any, gate_why: list[str]) -> ItemResu
                 tr.append(Step("event", f"{env.event_spec.label}（{evt.date}；{attrs}）", True))
         cond = True if item.when is None else ev(item.when, env)
         if cond is False:
-            occ.status = Status.NOT_ELIGIBLE
+            occ.status = NOT_ELIGIBLE
         elif item.discretion is not None:
             cap = None if item.discretion.cap is None else _ceiling(item.discretion, env)
             if type(cap) is Unknown or type(cond) is Unknown or type(gate) is Unknown:
-                occ.status = Status.UNDETERMINED
+                occ.status = UNDETERMINED
                 occ.missing = _unknown(cap, cond, gate).missing
             elif type(cap) is NoCase:
-                occ.status = Status.NOT_ELIGIBLE
+                occ.status = NOT_ELIGIBLE
                 res.why_not.append(cap.reason)
             else:
-                occ.status = Status.DISCRETIONARY
+                occ.status = DISCRETIONARY
                 occ.cap_fen = cap
         else:
             amt = amount_of(item.amount, env)  # type: ignore[arg-type]
             if type(amt) is NoCase:
-                occ.status = Status.NOT_ELIGIBLE
+                occ.status = NOT_ELIGIBLE
                 res.why_not.append(amt.reason)
                 if tr is not None:
                     tr.append(Step("amount", amt.reason, False))
             elif type(amt) is Unknown or type(cond) is Unknown or type(gate) is Unknown:
-                occ.status = Status.UNDETERMINED
+                occ.status = UNDETERMINED
                 occ.missing = _unknown(amt, cond, gate).missing
             elif amt == 0:  # 不予奖励 (a zero factor) or a zero base: nothing is promised
-                occ.status = Status.NOT_ELIGIBLE
+                occ.status = NOT_ELIGIBLE
                 steps = [x.text for x in (tr or []) if x.kind == "amount"][-2:]
                 res.why_not.append("按本条计算金额为0" + (f"（{'；'.join(steps)}）" if steps else ""))
             else:
-                occ.status = Status.ELIGIBLE
+                occ.status = ELIGIBLE
                 occ.amount_fen = amt
         statuses.append(occ.status)
         res.occurrences.append(occ)
@@ -599,101 +608,22 @@ def _eval_item(item: Item, env: Env, gate: Any, gate_why: list[str]) -> ItemResu
     env.event_spec = None
 
     # any occurrence waiting for facts makes the whole item wait: a partial amount would mislead
-    if Status.UNDETERMINED in statuses:
-        res.status = Status.UNDETERMINED
-    elif Status.ELIGIBLE in statuses:
-        res.status = Status.ELIGIBLE
-    elif Status.DISCRETIONARY in statuses:
-        res.status = Status.DISCRETIONARY
-        caps = [o.cap_fen for o in res.occurrences if o.status is Status.DISCRETIONARY]
+    if UNDETERMINED in statuses:
+        res.status = UNDETERMINED
+    elif ELIGIBLE in statuses:
+        res.status = ELIGIBLE
+    elif DISCRETIONARY in statuses:
+        res.status = DISCRETIONARY
+        caps = [o.cap_fen for o in res.occurrences if o.status is DISCRETIONARY]
         res.cap_fen = None if any(c is None for c in caps) else sum(caps)  # type: ignore[misc]
     else:
-        res.status = Status.NOT_ELIGIBLE
+        res.status = NOT_ELIGIBLE
         if tr is not None:
             res.why_not.extend(s.text for s in tr if s.ok is False and s.kind in ("condition", "event"))
     for o in res.occurrences:
         res.missing.extend(sorted(o.missing))
     res.missing = sorted(set(res.missing))
     res.why_not = list(dict.fromkeys(res.why_not))
-    return res
-
-
-def _eval_item_bulk(item: Item, env: Env, gate: Any) -> ItemResult:
-    """``_eval_item`` for the bulk path: the same decisions (docs/rules.md §6 stage 3) with compiled
-    expressions, no trace and no why-not texts."""
-    if env.profile.kind not in item.entities or gate is False:
-        return idle_row(item)
-    when = compiled(item.when) if item.when is not None else None
-    candidates: list[Event | None] | tuple[None]
-    if item.for_each is None:
-        if when is not None and when(env) is False:  # the common case: nothing to build
-            return idle_row(item)
-        res = ItemResult(item, Status.NOT_ELIGIBLE)
-        candidates = (None,)
-    else:
-        res = ItemResult(item, Status.NOT_ELIGIBLE)
-        fe = item.for_each
-        where = compiled(fe.where) if fe.where is not None else None
-        candidates = []
-        for evt in env.profile.events_by_type.get(fe.event_type, ()):
-            if not env.start <= evt.date <= env.end:
-                continue
-            env.event = evt
-            ok = True if where is None else where(env)
-            if ok is True:
-                candidates.append(evt)
-            elif type(ok) is Unknown:
-                res.missing.extend(sorted(ok.missing))
-        env.event = None
-        if not candidates:
-            if res.missing:
-                res.status = Status.UNDETERMINED
-                return res
-            return idle_row(item)
-    eligible = discretionary = False
-    undetermined = bool(res.missing)  # an event the filter cannot decide
-    for evt in candidates:
-        occ = Occurrence(evt, _subject(item, evt, env.year))
-        env.event = evt
-        cond = True if when is None else when(env)
-        if cond is False:
-            pass
-        elif item.discretion is not None:
-            cap = None if item.discretion.cap is None else _ceiling(item.discretion, env)
-            if type(cap) is Unknown or type(cond) is Unknown or type(gate) is Unknown:
-                occ.status = Status.UNDETERMINED
-                occ.missing = _unknown(cap, cond, gate).missing
-                undetermined = True
-            elif type(cap) is not NoCase:
-                occ.status = Status.DISCRETIONARY
-                occ.cap_fen = cap
-                discretionary = True
-        else:
-            amt = amount_of(item.amount, env)  # type: ignore[arg-type]
-            if type(amt) is NoCase:
-                pass
-            elif type(amt) is Unknown or type(cond) is Unknown or type(gate) is Unknown:
-                occ.status = Status.UNDETERMINED
-                occ.missing = _unknown(amt, cond, gate).missing
-                undetermined = True
-            elif amt != 0:
-                occ.status = Status.ELIGIBLE
-                occ.amount_fen = amt
-                eligible = True
-        res.occurrences.append(occ)
-    env.event = None
-    if undetermined:
-        res.status = Status.UNDETERMINED
-    elif eligible:
-        res.status = Status.ELIGIBLE
-    elif discretionary:
-        res.status = Status.DISCRETIONARY
-        caps = [o.cap_fen for o in res.occurrences if o.status is Status.DISCRETIONARY]
-        res.cap_fen = None if any(c is None for c in caps) else sum(caps)  # type: ignore[misc]
-    if undetermined or res.missing:
-        for o in res.occurrences:
-            res.missing.extend(sorted(o.missing))
-        res.missing = sorted(set(res.missing))
     return res
 
 
@@ -735,6 +665,10 @@ def _gate(rs: RuleSet, env: Env) -> tuple[Any, list[str]]:
     return verdict, why
 
 
+_NON_DUPLICATION, _UPGRADE = ProvisionKind.NON_DUPLICATION, ProvisionKind.UPGRADE
+_PER_YEAR, _CUMULATIVE = CapKind.PER_YEAR, CapKind.CUMULATIVE
+
+
 def _adopts(rs: RuleSet, kind: ProvisionKind) -> Any:
     key = ("adopts", kind)
     if key not in rs.cache:
@@ -742,28 +676,36 @@ def _adopts(rs: RuleSet, kind: ProvisionKind) -> Any:
     return rs.cache[key]
 
 
-def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: int, explain: bool) -> None:
-    """Stages 4–7: non-duplication, upgrade differences, item caps, shared caps."""
+def _settle(
+    results: list[tuple[RuleSet, ItemResult]],
+    profile: Profile,
+    year: int,
+    explain: bool,
+    shared: list[SharedCap],
+) -> None:
+    """Stages 4–7: non-duplication, upgrade differences, item caps, ``shared`` caps (those of every
+    document in force). Rows other than eligible and discretionary ones are left as they are, so
+    the bulk path passes only those."""
     payments = profile.payments
     # 4. 从优、从高、不重复: among occurrences with the same subject, the highest amount is paid
     best: dict[str, tuple[int, Occurrence, ItemResult]] = {}
     for rs, r in results:
-        if r.status is not Status.ELIGIBLE or _adopts(rs, ProvisionKind.NON_DUPLICATION) is None:
+        if r.status is not ELIGIBLE or _adopts(rs, _NON_DUPLICATION) is None:
             continue
         for o in r.occurrences:
-            if o.status is Status.ELIGIBLE:
+            if o.status is ELIGIBLE:
                 cur = best.get(o.subject)
                 if cur is None or o.amount_fen > cur[0]:  # type: ignore[operator]
                     best[o.subject] = (o.amount_fen, o, r)  # type: ignore[assignment]
     for rs, r in results:
-        if r.status is Status.DISCRETIONARY and r.item.caps:
+        if r.status is DISCRETIONARY and r.item.caps:
             _ceiling_caps(r, payments, year, explain)
-        if r.status is not Status.ELIGIBLE:
+        if r.status is not ELIGIBLE:
             continue
-        nondup = _adopts(rs, ProvisionKind.NON_DUPLICATION)
-        upgrade = _adopts(rs, ProvisionKind.UPGRADE)
+        nondup = _adopts(rs, _NON_DUPLICATION)
+        upgrade = _adopts(rs, _UPGRADE)
         for o in r.occurrences:
-            if o.status is not Status.ELIGIBLE:
+            if o.status is not ELIGIBLE:
                 continue
             o.due_fen = o.amount_fen  # type: ignore[assignment]
             win = best.get(o.subject)
@@ -783,7 +725,7 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                     )
                 continue
             # 5. what was already paid for the same subject (same item and year for yearly items)
-            paid = sum(p.amount_fen for p in payments if _same_subject(p, o, r.item, year))
+            paid = sum(p.amount_fen for p in payments if _same_subject(p, o, r.item, year)) if payments else 0
             if paid:
                 if upgrade is not None:
                     o.due_fen = max(0, o.due_fen - paid)
@@ -804,26 +746,23 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                         r.trace.append(
                             Step("upgrade", f"同一对象已兑现{show_value(paid, VType.MONEY)}，不再重复", None)
                         )
-        total = sum(o.due_fen for o in r.occurrences if o.status is Status.ELIGIBLE)
+        total = sum(o.due_fen for o in r.occurrences if o.status is ELIGIBLE)
         # 6. item caps against the payment history
+        mine = [p for p in payments if p.item == r.item.id] if r.item.caps and payments else []
         for cap in r.item.caps:
-            mine = [p for p in payments if p.item == r.item.id]
-            if cap.kind is CapKind.PER_YEAR:
+            if cap.kind is _PER_YEAR:
                 room = max(0, cap.param.value - sum(p.amount_fen for p in mine if p.year == year))
-                what = f"年度上限{cap.param.text}"
-            elif cap.kind is CapKind.CUMULATIVE:
+            elif cap.kind is _CUMULATIVE:
                 room = max(0, cap.param.value - sum(p.amount_fen for p in mine))
-                what = f"累计上限{cap.param.text}"
             else:
                 years_paid = {p.year for p in mine if p.year != year}
                 room = 0 if len(years_paid) >= cap.param.value else total
-                what = f"最长{cap.param.text}"
             if total > room:
                 if explain:
                     r.trace.append(
                         Step(
                             "cap",
-                            f"{what}：可兑现余额{show_value(room, VType.MONEY)}，按余额计",
+                            f"{_cap_words(cap)}：可兑现余额{show_value(room, VType.MONEY)}，按余额计",
                             None,
                             cap.param.source.clause,
                             amount_fen=room,
@@ -832,10 +771,8 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                 total = room
         r.amount_fen = total
     # 7. caps shared by several items
-    rulesets = {id(rs): rs for rs, _ in results}  # by identity: hashing the frozen AST is costly
-    shared = [sc for rs in rulesets.values() for sc in rs.shared_caps]
     if shared:
-        eligible = {r.item.id: r for _, r in results if r.status is Status.ELIGIBLE}
+        eligible = {r.item.id: r for _, r in results if r.status is ELIGIBLE}
         for sc in shared:
             members = [eligible[i] for i in sc.items if i in eligible]
             if not members:
@@ -868,16 +805,25 @@ def _settle(results: list[tuple[RuleSet, ItemResult]], profile: Profile, year: i
                     )
 
 
+def _cap_words(cap: ItemCap) -> str:
+    """How the text states an item cap, for the trace: 年度上限50万元, 累计上限100万元, 最长3年."""
+    if cap.kind is _PER_YEAR:
+        return f"年度上限{cap.param.text}"
+    if cap.kind is _CUMULATIVE:
+        return f"累计上限{cap.param.text}"
+    return f"最长{cap.param.text}"
+
+
 def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bool) -> None:
     """Stage 6 for a discretionary item: its caps lower the ceiling by what the payment history
     already took (000/二/（二）/7 拟上市 400万元 paid 分阶段: 150万元 paid → at most 250万元 left); a
     ceiling of 0 leaves nothing to decide (not eligible)."""
     mine = [p for p in payments if p.item == r.item.id]
     for cap in r.item.caps:
-        if cap.kind is CapKind.PER_YEAR:
+        if cap.kind is _PER_YEAR:
             room = max(0, cap.param.value - sum(p.amount_fen for p in mine if p.year == year))
             what = f"年度上限{cap.param.text}"
-        elif cap.kind is CapKind.CUMULATIVE:
+        elif cap.kind is _CUMULATIVE:
             room = max(0, cap.param.value - sum(p.amount_fen for p in mine))
             what = f"累计上限{cap.param.text}"
         elif len({p.year for p in mine if p.year != year}) >= cap.param.value:
@@ -897,7 +843,7 @@ def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bo
                     )
                 )
     if r.cap_fen == 0:
-        r.status = Status.NOT_ELIGIBLE
+        r.status = NOT_ELIGIBLE
         if explain:
             r.why_not.append("已兑现金额已达本项上限")
 
@@ -910,18 +856,6 @@ def _same_subject(p: Payment, o: Occurrence, item: Item, year: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------
-
-
-_IDLE: dict[int, ItemResult] = {}
-
-
-def idle_row(it: Item) -> ItemResult:
-    """The bulk path's row for an item that does not apply: one shared, read-only object per item
-    (nothing downstream touches a not-eligible row), so the common case allocates nothing."""
-    row = _IDLE.get(id(it))
-    if row is None or row.item is not it:
-        row = _IDLE[id(it)] = ItemResult(it, Status.NOT_ELIGIBLE)
-    return row
 
 
 def calculate(
@@ -937,8 +871,25 @@ def calculate(
 
     ``explain=False`` is the bulk path: statuses and amounts only, no trace, no why-not texts.
     """
+    if not explain:
+        from huiqi.engine.bulk import calculate_bulk  # bulk imports this module
+
+        calc = calculate_bulk(book, profile, year, documents)
+    else:
+        calc = _calculate_explained(book, profile, year, documents)
+    if near_misses:
+        from huiqi.engine.nearmiss import find_near_misses
+
+        calc.near_misses = find_near_misses(book, profile, year, calc, documents)
+    return calc
+
+
+def _calculate_explained(
+    book: RuleBook, profile: Profile, year: int, documents: list[str] | None
+) -> Calculation:
     results: list[tuple[RuleSet, ItemResult]] = []
     not_in_force: list[str] = []
+    shared: list[SharedCap] = []
     for doc_id, rs in book.rulesets.items():
         if documents is not None and doc_id not in documents:
             continue
@@ -951,28 +902,14 @@ def calculate(
             if rs.items:
                 not_in_force.append(doc_id)
             continue
+        shared.extend(rs.shared_caps)
         w0 = live[0][1]
-        env = Env(profile, year, w0[0], w0[1], [] if explain else None)
+        env = Env(profile, year, w0[0], w0[1], [])
         gate, why = _gate(rs, env)
         gate_steps = env.tr or []
-        events = profile.events_by_type
         for it, (start, end) in live:
-            if not explain and it.for_each is not None and it.for_each.event_type not in events:
-                # bulk path: an item paid per event cannot fire without any event of its type. Its
-                # row is shared between calls (read-only: nothing downstream touches a not-eligible row).
-                results.append((rs, idle_row(it)))
-                continue
             env.start, env.end = start, end
-            if explain:
-                env.tr = list(gate_steps)
-            if explain:
-                results.append((rs, _eval_item(it, env, gate, why)))
-            else:
-                results.append((rs, _eval_item_bulk(it, env, gate)))
-    _settle(results, profile, year, explain)
-    calc = Calculation(profile.id, profile.kind, year, [r for _, r in results], not_in_force)
-    if near_misses:
-        from huiqi.engine.nearmiss import find_near_misses
-
-        calc.near_misses = find_near_misses(book, profile, year, calc, documents)
-    return calc
+            env.tr = list(gate_steps)
+            results.append((rs, _eval_item(it, env, gate, why)))
+    _settle(results, profile, year, True, shared)
+    return Calculation(profile.id, profile.kind, year, [r for _, r in results], not_in_force)
