@@ -127,6 +127,52 @@ def registry_import(
     console.print(table)
 
 
+@registry_app.command("import-population")
+def registry_import_population(
+    population: Annotated[Path, typer.Argument(help="A population folder written by `huiqi synth`.")],
+    years: Annotated[
+        str, typer.Option(help="Years of facts and events to import, e.g. 2021-2023.")
+    ] = "2018-2024",
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N enterprises (entity_id 1…N).")
+    ] = None,
+    staging: Annotated[
+        Path | None, typer.Option(help="Folder for the registry files (default: POPULATION/registry).")
+    ] = None,
+    by: By = None,
+) -> None:
+    """Import a synthetic population through the registry's own validation (idempotent)."""
+    from rich.progress import Progress
+
+    from huiqi.registry.importing import ImportRejected
+    from huiqi.registry.population import SKIPPED, PopulationError, Selection, import_population, parse_years
+    from huiqi.registry.reading import UnreadableFile
+    from huiqi.store.db import transaction
+
+    try:
+        first, last = parse_years(years)
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("staging the population as registry files", total=2)
+
+            def step(done: str) -> None:
+                next_step = "validating and importing" if done == "staged" else done
+                bar.update(task, advance=1, description=next_step)
+
+            with transaction(_engine()) as session:
+                reports = import_population(
+                    session, population, Selection(first, last, limit), staging, _actor(by), step
+                )
+    except (PopulationError, ImportRejected, UnreadableFile) as exc:
+        raise UserError(str(exc)) from exc
+    table = Table("file", "kind", "inserted", "updated", "unchanged")
+    for r in reports:
+        table.add_row(str(r.path), str(r.kind), str(r.inserted), str(r.updated), str(r.unchanged))
+    console.print(table)
+    console.print("not imported (no fact in the vocabulary):", highlight=False)
+    for column, why in SKIPPED.items():
+        console.print(f"  {column}: {why}", highlight=False)
+
+
 # --- budget -------------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from stdnum.cn import uscc
 
 from huiqi.population import tables
 from huiqi.rules.facts import ENCOURAGED_INDUSTRIES, INDUSTRIES
@@ -57,6 +58,32 @@ RD_INTENSITY_MEDIAN = 0.15  # R&D / value added of an R&D performer (median)
 CARRIER_SHARE = 0.00225  # enterprises running an incubator or 众创空间
 
 EPOCH = np.datetime64("1970-01-01", "D")
+# 统一社会信用代码 of a synthetic enterprise: 9 (工商) 1 (企业) 330108 (杭州市滨江区), then the
+# entity_id as a 9-digit serial where the real code has the 组织机构代码, then the check digit
+# (GB 32100-2015), so the registry's import accepts the codes as it would real ones.
+CREDIT_CODE_PREFIX = "91330108"
+
+
+def credit_code(entity_id: int) -> str:
+    """The valid 统一社会信用代码 synth gives enterprise ``entity_id`` (1 … 999,999,999)."""
+    body = f"{CREDIT_CODE_PREFIX}{entity_id:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+_USCC_ALPHABET = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"), dtype=object)
+_USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)  # GB 32100-2015: 3^i mod 31
+
+
+def credit_codes(ids: np.ndarray) -> pa.Array:
+    """:func:`credit_code` for a whole array of ids, vectorised (a Python loop costs ~10 µs a code)."""
+    serial = np.asarray(ids, dtype=np.int64)
+    prefix = sum(int(c) * int(w) for c, w in zip(CREDIT_CODE_PREFIX, _USCC_WEIGHTS[:8], strict=True))
+    total = np.full(len(serial), prefix, dtype=np.int64)
+    for place in range(9):  # digit `place` of the 9-digit serial, most significant first
+        total += (serial // 10 ** (8 - place) % 10) * _USCC_WEIGHTS[8 + place]
+    check = _USCC_ALPHABET[(31 - total % 31) % 31]
+    body = np.char.add(CREDIT_CODE_PREFIX, np.char.zfill(serial.astype(str), 9))
+    return pa.array(np.char.add(body, check.astype(str)), pa.string())
 
 
 @dataclass
@@ -120,7 +147,7 @@ def generate_chunk(seed: int, index: int, start: int, n: int) -> dict[str, list[
     enterprises = pa.table(
         {
             "entity_id": ids,
-            "credit_code": pa.array(np.char.add("SYN", np.char.zfill(ids.astype(str), 15))),
+            "credit_code": credit_codes(ids),
             "industry": pa.array(np.array(INDUSTRIES, dtype=object)[industry], pa.string()),
             "founded": _dates(founded),
             "district": pa.array(np.full(n, "滨江区", dtype=object), pa.string()),

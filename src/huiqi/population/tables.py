@@ -29,7 +29,7 @@ import pyarrow as pa
 ENTERPRISES = pa.schema(
     [
         ("entity_id", pa.int64()),
-        ("credit_code", pa.string()),  # synthetic: "SYN" + 15 digits, not a valid 统一社会信用代码
+        ("credit_code", pa.string()),  # synthetic but valid 统一社会信用代码 (synth.credit_code)
         ("industry", pa.string()),  # facts.INDUSTRIES
         ("founded", pa.date32()),
         ("district", pa.string()),

@@ -3,8 +3,9 @@ events) that exercise document 002 (两链融合) for 2023.
 
 ``python -m huiqi.redemption.demo_data OUTDIR [--enterprises N] [--seed S]`` writes
 ``entities.csv``, ``yearly.csv``, ``events.csv`` and ``paid_2022.csv``. Credit codes are real-format
-统一社会信用代码 with a valid check digit (``stdnum.cn.uscc``), so the registry's import accepts them
-(the synthetic population module's "SYN" codes would not). The first three enterprises are fixed so
+统一社会信用代码 with a valid check digit (``stdnum.cn.uscc``), so the registry's import accepts them.
+``scripts/demo_redemption.sh`` and the redemption tests use it; ``huiqi demo`` imports the synthetic
+population instead (``huiqi registry import-population``). The first three enterprises are fixed so
 the demo can name them; the rest are drawn from ``random.Random(seed)``:
 
 1. a 省级专精特新中小企业 in 2022 promoted to 专精特新小巨人 in 2023 (002/六: 20万元 then 100万元).
