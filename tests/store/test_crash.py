@@ -68,6 +68,11 @@ def statuses(engine) -> Counter:
         return Counter(s.execute(select(PaymentOrder.status)).scalars())
 
 
+def order_count(engine) -> int:
+    with transaction(engine) as s:
+        return s.execute(select(func.count()).select_from(PaymentOrder)).scalar_one()
+
+
 def assert_consistent(engine) -> None:
     with transaction(engine) as s:
         assert ledger.check_invariants(s) == []
@@ -127,14 +132,22 @@ def test_killed_from_outside_at_random_moments_then_rerun(ready, db_url):
     env = {**os.environ, "HUIQI_DATABASE_URL": db_url}
     env.pop("HUIQI_CRASH_AT", None)
     kills = 0
-    for _ in range(5):
+    # Each round dies at a random point of its progress (after k more orders exist), not after a fixed
+    # delay: on a quiet machine a whole batch can finish before any delay chosen in advance runs out.
+    for _ in range(8):
+        before = order_count(engine)
+        if before >= n - 1:
+            break
+        target = before + rng.randint(1, n - 1 - before)
         proc = subprocess.Popen(
             [sys.executable, "-m", "huiqi.redemption.batch", str(batch)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.5, 2.0))  # start-up (imports) takes ~0.5–2 s on a busy machine
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and order_count(engine) < target and time.monotonic() < deadline:
+            time.sleep(0.002)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
