@@ -82,18 +82,17 @@ CITY_DISTRICT = re.compile(r"滨江区[^。]*?承担比例为\s*1\s*:\s*1")
 
 @pytest.mark.parametrize("doc", MINE)
 def test_stated_city_district_shares_are_carried(doc, book):
-    """A document whose text gives the 滨江区 share (市与…滨江区…的承担比例为 1:1) carries it as cited
-    parameters (city_part : district_part_binjiang), and the 1:3 of the western districts beside it."""
+    """A document whose text gives the 滨江区 share (市与…滨江区…的承担比例为 1:1) carries it as its
+    ``cost_sharing`` (docs/rules.md §1), with the 1:3 of 萧山区 beside it."""
     from huiqi.corpus.load import load_corpus
 
     text = load_corpus().document_text(doc)
     if not CITY_DISTRICT.search(text) or doc not in book.rulesets:
         pytest.skip(f"{doc}: no 滨江区 share stated, or not encoded")
-    params = book.rulesets[doc].parameters
-    assert params["city_part"].value == params["district_part_binjiang"].value == 1
-    assert params["district_part_xiaoshan"].value == 3
-    for name in ("city_part", "district_part_binjiang", "district_part_xiaoshan"):
-        assert find_tolerant(text, params[name].source.quote) is not None
+    cs = book.rulesets[doc].cost_sharing
+    assert cs is not None
+    assert cs.ratio("滨江区") == (1, 1, "滨江区") and cs.ratio("萧山区") == (1, 3, "萧山区")
+    assert find_tolerant(text, cs.source.quote) is not None
 
 
 def _my_cases():

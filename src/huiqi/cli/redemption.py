@@ -444,7 +444,12 @@ def pay(
         str | None, typer.Option("--budget-line", help="Budget line (default: the rules' or the document's).")
     ] = None,
     share: Annotated[
-        str | None, typer.Option("--share", help="City:district cost sharing, e.g. 1:1.")
+        str | None,
+        typer.Option(
+            "--share",
+            help="City:district cost sharing, e.g. 1:1, for every order; default: the document's "
+            "cost_sharing by the beneficiary's district (none: the district pays it all).",
+        ),
     ] = None,
     share_citation: Annotated[
         str | None, typer.Option("--share-citation", help="The clause that sets the share, quoted.")

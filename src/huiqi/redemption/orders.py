@@ -9,8 +9,14 @@ each a no-op when already done: a run paid again after a crash (even a SIGKILL b
 completes what is missing and pays nothing twice.
 
 The budget line is the rule file's budget that names the item (``budgets:`` in the rules), else the
-document id; ``budget_line`` overrides it. The rule files carry no city:district cost sharing yet,
-so the share (市与区县（市）两级财政按比例承担) is an explicit input with its citation.
+document id; ``budget_line`` overrides it.
+
+City:district cost sharing (市与区县（市）两级财政按比例承担): when the run's document sets it
+(``cost_sharing:`` in its rule file) each order is split by the beneficiary's registered district
+(the entity's ``district`` attribute), with the rule's clause and quote as the citation. A
+beneficiary whose district is unknown, or not named by the text (nor renamed from one it names), is
+refused: a ratio is never guessed. ``share`` overrides the rule for every order; a document that sets
+no sharing (or an item it leaves out) is paid wholly from the district line.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from huiqi.redemption import ledger
 from huiqi.redemption.budget import BudgetError
 from huiqi.redemption.clawback import ClawbackError
 from huiqi.redemption.faults import crash_point
-from huiqi.redemption.run import RunError, document_of, get_run, stored_rules
+from huiqi.redemption.run import RuleSource, RunError, document_of, get_run, stored_rules
 from huiqi.redemption.sharing import CostShare
+from huiqi.rules.ast import CostSharing
 from huiqi.store.db import transaction
+from huiqi.store.models import Entity
 from huiqi.store.models_runs import Decision, RunLine
 
 
@@ -53,6 +61,31 @@ def _budget_lines(session: Session, run_id: int) -> dict[str, str]:
     return out
 
 
+def _cost_sharing(rules: RuleSource) -> dict[str, CostSharing]:
+    """document id → the cost sharing its rule file sets, for the run's stored rule texts.
+
+    The book is loaded (quotes checked, seconds) only when some stored file sets ``cost_sharing``."""
+    if not any("cost_sharing" in (yaml.safe_load(text) or {}) for _, text in rules.files.values()):
+        return {}
+    book = rules.load()
+    return {doc: rs.cost_sharing for doc, rs in book.rulesets.items() if rs.cost_sharing is not None}
+
+
+def _rule_share(sharing: CostSharing, district: str | None) -> CostShare:
+    """The city:district share of a beneficiary in ``district`` under ``sharing``; ValueError (the
+    reason) when the district is unknown or the text does not name it."""
+    src = sharing.source
+    if not district:
+        raise ValueError(f"the beneficiary's district is not registered; {src.clause} shares by district")
+    found = sharing.ratio(district)
+    if found is None:
+        named = "、".join(sharing.by_district)
+        raise ValueError(f"{src.clause} sets no city:district ratio for {district} (it names {named})")
+    city, own, named = found
+    as_named = "" if named == district else f"（{district}按{named}）"
+    return CostShare(city, own, f"{src.clause}{as_named}: {src.quote}")
+
+
 def pay(
     engine: Engine,
     run_id: int,
@@ -61,13 +94,16 @@ def pay(
     budget_line: str | None = None,
     share: CostShare | None = None,
 ) -> PayReport:
-    """Place and post the order of every approved line of run ``run_id``; safe to repeat."""
+    """Place and post the order of every approved line of run ``run_id``; safe to repeat.
+
+    ``share`` overrides the document's cost sharing for every order (see the module docstring)."""
     with transaction(engine) as session:
         run = get_run(session, run_id)
         year = run.year
         rows = session.execute(
-            select(Decision, RunLine)
+            select(Decision, RunLine, Entity.attributes)
             .join(RunLine, RunLine.id == Decision.line_id)
+            .join(Entity, Entity.id == RunLine.entity_id)
             .where(Decision.run_id == run_id, Decision.decision == "approve", Decision.order_key.is_not(None))
             .order_by(RunLine.line_no)
         ).all()
@@ -80,15 +116,25 @@ def pay(
                 d.amount_fen,
                 ln.result.get("quote") or ln.item,
                 ln.subjects,
+                (attributes or {}).get("district"),
             )
-            for d, ln in rows
+            for d, ln, attributes in rows
         ]
         by_item = _budget_lines(session, run_id) if budget_line is None else {}
+        sharing = _cost_sharing(stored_rules(session, run_id)) if share is None and lines else {}
     if not lines:
         raise RunError(f"run {run_id} has no approved line to pay")
     report = PayReport()
-    for key, line_no, entity_id, item, amount, quote, subjects in lines:
+    for key, line_no, entity_id, item, amount, quote, subjects, district in lines:
         ladders = {s for s, _ in subjects if s.startswith("ladder:")}
+        line_share = share
+        rule = sharing.get(document_of(item))
+        if line_share is None and rule is not None and rule.applies_to(item):
+            try:
+                line_share = _rule_share(rule, district)
+            except ValueError as exc:
+                report.refused.append(f"line {line_no} ({key}): {exc}")
+                continue
         request = ledger.OrderRequest(
             key=key,
             beneficiary_id=entity_id,
@@ -100,7 +146,7 @@ def pay(
             amount_fen=amount,
             citation=f"{item}: {quote}",
             ordered_on=on,
-            share=share,
+            share=line_share,
         )
         try:
             with transaction(engine) as session:

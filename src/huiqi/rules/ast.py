@@ -367,6 +367,35 @@ class Provision:
 
 
 @dataclass(frozen=True, slots=True)
+class CostSharing:
+    """City:district cost sharing (市与区县（市）两级财政按比例承担) set by a document.
+
+    ``by_district`` maps each district the text names to its (city parts, district parts), e.g.
+    滨江区 → (1, 1), 萧山区 → (1, 3). ``renamed`` maps a district of today to the one of the text it
+    came from (the 2021 reorganisation: 临平区 → 余杭区, 钱塘区 → 钱塘新区), so a beneficiary registered
+    under today's name is shared as the text says for the old one. ``items`` limits the sharing to
+    those items when the text shares only some (003-28 七: the others are 市本级财政全额承担); empty
+    means every item of the document."""
+
+    source: Source
+    by_district: dict[str, tuple[int, int]]
+    renamed: dict[str, str] = field(default_factory=dict)
+    items: tuple[str, ...] = ()
+
+    def applies_to(self, item: str) -> bool:
+        return not self.items or item in self.items
+
+    def ratio(self, district: str) -> tuple[int, int, str] | None:
+        """(city parts, district parts, the district as the text names it), or None when the text does
+        not name ``district`` (nor the district it came from)."""
+        named = district if district in self.by_district else self.renamed.get(district)
+        if named is None:
+            return None
+        city, own = self.by_district[named]
+        return city, own, named
+
+
+@dataclass(frozen=True, slots=True)
 class NotEncoded:
     """A clause whose figures the rule file deliberately leaves out (未编码), and why: a target (目标),
     a fund size, a loan, a budget line's parts… ``figures`` are texts as written in the clause; empty
@@ -391,5 +420,6 @@ class RuleSet:
     shared_caps: list[SharedCap] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)  # yearly budget lines (000: one per measure)
     not_encoded: list[NotEncoded] = field(default_factory=list)  # figures left out, with the reason
+    cost_sharing: CostSharing | None = None  # 市与区县（市）承担比例, when the document sets it
     # evaluators memoise per-year derived data here (items in force in a year…); never rule content
     cache: dict = field(default_factory=dict, repr=False, compare=False)

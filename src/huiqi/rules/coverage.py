@@ -7,9 +7,9 @@ text of their own.
 
 A counted figure of clause C is
 
-- ``encoded`` when a parameter, item, provision, shared cap or budget cites a span of the source text
-  that contains the figure (a parameter's ``text`` located in C counts too, so the second "30万元" of a
-  sentence is the same figure as the first);
+- ``encoded`` when a parameter, item, provision, shared cap, budget or cost sharing cites a span of the
+  source text that contains the figure (a parameter's ``text`` located in C counts too, so the second
+  "30万元" of a sentence is the same figure as the first);
 - ``explained`` (未编码，有理由) when the rule file's ``not_encoded`` list names C with that figure's
   text, or names C with no figures (every counted figure of C);
 - ``missing`` otherwise — the thing this report exists to show.
@@ -152,6 +152,8 @@ def _citations(rs: RuleSet) -> list[tuple[str, Source, str]]:
         out.append((f"{cap.id} (amount)", cap.param.source, cap.param.text))
     for b in rs.budgets:
         out.append((b.id, b.param.source, b.param.text))
+    if rs.cost_sharing is not None:  # its quote holds the ratios (1:1, 1:3) it encodes
+        out.append(("cost_sharing", rs.cost_sharing.source, ""))
     return out
 
 

@@ -28,6 +28,7 @@ from huiqi.rules.ast import (
     Budget,
     Cap,
     CapKind,
+    CostSharing,
     Discretion,
     Expr,
     Fixed,
@@ -411,6 +412,8 @@ class _FileLoader:
         )
         rs.budgets = budgets
         rs.not_encoded = [self.not_encoded(d) for d in raw.get("not_encoded") or []]
+        if raw.get("cost_sharing") is not None:
+            rs.cost_sharing = self.cost_sharing(raw["cost_sharing"], seen)
         return rs, adopt
 
     def load_unruled(self) -> dict[str, list[NotEncoded]]:
@@ -450,6 +453,52 @@ class _FileLoader:
                 raise self.ctx.error(f"figure {str(text)!r} is not in clause {clause}")
         self.ctx.where.pop()
         return NotEncoded(clause, tuple(str(t) for t in figures), reason)
+
+    def cost_sharing(self, d: Any, seen: set[str]) -> CostSharing:
+        """``cost_sharing:`` (市与区县（市）承担比例): the quote is verbatim in its clause, every district
+        is named in the quote and the first ratio written after its name is the ratio given for it (so
+        萧山区: "1:1" under "…萧山区…的承担比例为 1:3" is refused); a renamed district of today points to a
+        district of the text and is not itself in the text's list."""
+        self.ctx.where.append("cost_sharing")
+        if not isinstance(d, dict):
+            raise self.ctx.error("cost_sharing is a mapping {clause, quote, by_district, renamed, items}")
+        src = self.source(d)
+        by = _req(self.ctx, d, "by_district", dict)
+        if not by:
+            raise self.ctx.error("by_district is empty: name each district and its ratio, e.g. 滨江区: '1:1'")
+        ratios: dict[str, tuple[int, int]] = {}
+        for district, text in by.items():
+            district, text = str(district), str(text)
+            m = _RATIO.fullmatch(text.strip())
+            if m is None:
+                raise self.ctx.error(
+                    f"{district}: a ratio is written city:district, e.g. '1:3', not {text!r}"
+                )
+            at = src.quote.find(district)
+            if at < 0:
+                raise self.ctx.error(f"the district {district!r} is not named in the quote")
+            stated = _RATIO.search(src.quote, at)
+            if stated is None or _ratio_parts(stated) != _ratio_parts(m):
+                raise self.ctx.error(
+                    f"{district}: the ratio {text!r} is not the one the quote gives it"
+                    f" ({stated.group(0) if stated else 'none after its name'!r})"
+                )
+            city, own = _ratio_parts(m)
+            if city + own == 0:
+                raise self.ctx.error(f"{district}: a ratio of 0:0 shares nothing")
+            ratios[district] = (city, own)
+        renamed = {str(k): str(v) for k, v in (d.get("renamed") or {}).items()}
+        for new, old in renamed.items():
+            if old not in ratios:
+                raise self.ctx.error(f"renamed {new}: {old!r} is not a district of by_district")
+            if new in ratios:
+                raise self.ctx.error(f"renamed {new}: the text names it itself; drop the renaming")
+        items = tuple(str(i) for i in d.get("items") or [])
+        for i in items:
+            if i not in seen:
+                raise self.ctx.error(f"no item {i!r} in this file")
+        self.ctx.where.pop()
+        return CostSharing(src, ratios, renamed, items)
 
     def budget(self, d: dict, seen: set[str]) -> Budget:
         """A yearly budget line: a cited figure (like a parameter) with its bound and the items it pays."""
@@ -552,6 +601,14 @@ class _FileLoader:
             p = self.params[name]
             if p.source.clause == src.clause and p.text not in src.quote and p.vtype is not VType.LIST:
                 raise self.ctx.error(f"parameter {name} ({p.text!r}) is not in this item's quote")
+
+
+# A city:district ratio as the texts write it: "1:1", "1 : 3", "1：3".
+_RATIO = re.compile(r"(\d+)\s*[:：]\s*(\d+)")
+
+
+def _ratio_parts(m: re.Match[str]) -> tuple[int, int]:
+    return int(m.group(1)), int(m.group(2))
 
 
 def rule_files(folder: Path | None = None) -> list[Path]:
