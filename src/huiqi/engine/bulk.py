@@ -244,9 +244,11 @@ def _compile_item(item: Item, year: int) -> ItemFn:
         def undetermined(*vals: Any) -> ItemResult:
             """The row of an item waiting for facts. It depends only on which facts are missing and
             nothing downstream changes it, so it is built once per set of missing facts."""
-            unknowns = [v.missing for v in vals if type(v) is Unknown]
-            missing = unknowns[0] if len(unknowns) == 1 else frozenset().union(*unknowns)
-            row = waiting.get(missing)
+            missing: frozenset[str] | None = None
+            for v in vals:  # usually one value is unknown: its set is the key, no union is built
+                if type(v) is Unknown:
+                    missing = v.missing if missing is None else missing | v.missing
+            row = waiting.get(missing)  # type: ignore[arg-type]
             if row is None:
                 occ = Occurrence(None, subject)
                 occ.status, occ.missing = UNDETERMINED, missing
@@ -265,13 +267,15 @@ def _compile_item(item: Item, year: int) -> ItemFn:
             cond = True if when is None else when(env)
             if cond is False:
                 return None
-            occ = Occurrence(None, subject)
+            # the occurrence is built only once the row is known to be eligible or discretionary:
+            # most calls end undetermined or idle, and those rows are shared
             if discretionary:
                 cap = cap_of(env) if cap_of is not None else None
                 if type(cap) is Unknown or type(cond) is Unknown or type(gate) is Unknown:
                     return undetermined(cap, cond, gate)
                 if type(cap) is NoCase:
                     return None
+                occ = Occurrence(None, subject)
                 occ.status, occ.cap_fen = DISCRETIONARY, cap
                 row = ItemResult(item, DISCRETIONARY)
                 row.cap_fen = cap
@@ -283,6 +287,7 @@ def _compile_item(item: Item, year: int) -> ItemFn:
                     return undetermined(amt, cond, gate)
                 if amt == 0:
                     return None
+                occ = Occurrence(None, subject)
                 occ.status, occ.amount_fen = ELIGIBLE, amt
                 row = ItemResult(item, ELIGIBLE)
             row.occurrences.append(occ)

@@ -52,6 +52,7 @@ _CMP = {
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 _CACHE: dict[int, tuple[Expr, Fn]] = {}
+_JOINED_KEPT = 256  # shared Unknowns kept per and/or (distinct combinations of missing facts)
 
 
 def compiled(e: Expr) -> Fn:
@@ -128,6 +129,9 @@ def _compile(e: Expr) -> Fn:
     if isinstance(e, Logic):
         args = tuple(compiled(a) for a in e.args)
         decisive = e.op != "and"  # False decides an and, True an or
+        # the missing facts of an undecided and/or, by the missing facts of its undecided arguments:
+        # those are mostly the same few shared sets (absent facts), so the union is built once
+        joined: dict[tuple[frozenset[str], ...], Any] = {}
 
         def logic(env: Any) -> Any:
             unknowns = None
@@ -136,10 +140,21 @@ def _compile(e: Expr) -> Fn:
                 if v is decisive:
                     return v
                 if type(v) is Unknown:
-                    unknowns = [v] if unknowns is None else [*unknowns, v]
+                    if unknowns is None:
+                        unknowns = [v]
+                    else:
+                        unknowns.append(v)
             if unknowns is None:
                 return not decisive
-            return unknowns[0] if len(unknowns) == 1 else _unknown(*unknowns)
+            if len(unknowns) == 1:
+                return unknowns[0]
+            key = tuple([u.missing for u in unknowns])
+            u = joined.get(key)
+            if u is None:
+                u = _unknown(*unknowns)
+                if len(joined) < _JOINED_KEPT:
+                    joined[key] = u
+            return u
 
         return logic
     if isinstance(e, Not):
