@@ -41,7 +41,9 @@ from huiqi.rules.ast import (
 
 Fn = Callable[[Any], Any]  # env -> value | Unknown
 
-_CMP = {
+# The Python meaning of the AST's operators, for both scalar paths (explained and compiled); the
+# vectorized engine writes the same operators as SQL.
+COMPARISONS = {
     ">=": operator.ge,
     ">": operator.gt,
     "<=": operator.le,
@@ -49,7 +51,7 @@ _CMP = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 _CACHE: dict[int, tuple[Expr, Fn]] = {}
 _JOINED_KEPT = 256  # shared Unknowns kept per and/or (distinct combinations of missing facts)
@@ -108,7 +110,7 @@ def _compile(e: Expr) -> Fn:
 
         return attribute
     if isinstance(e, Compare):
-        left, op = compiled(e.left), _CMP[e.op]
+        left, op = compiled(e.left), COMPARISONS[e.op]
         if isinstance(e.right, ParamRef | Lit):  # the usual shape: a fact against a figure of the text
             const = 0 if isinstance(e.right, Lit) and e.right.vtype is VType.COUNT else _constant(e.right)
 
@@ -174,7 +176,7 @@ def _compile(e: Expr) -> Fn:
 
         return member
     if isinstance(e, Arith):
-        left, right, op = compiled(e.left), compiled(e.right), _ARITH[e.op]
+        left, right, op = compiled(e.left), compiled(e.right), ARITHMETIC[e.op]
 
         def arith(env: Any) -> Any:
             a, b = left(env), right(env)

@@ -18,7 +18,6 @@ combined by Kleene logic (``False and ?`` is False, ``True or ?`` is True).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from huiqi.engine.compiled import ARITHMETIC, COMPARISONS
 from huiqi.engine.profile import Event, Payment, Profile
 from huiqi.engine.trace import OP_WORDS, Step, label_of, render, show_value
 from huiqi.money import format_fen, round_fen
@@ -186,16 +186,6 @@ class Calculation:
 # ---------------------------------------------------------------------------------------------------
 # Expressions
 
-_CMP = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-
 
 class Env:
     """Everything an expression can read; ``tr`` is None on the no-trace path."""
@@ -247,7 +237,7 @@ def ev(e: Expr, env: Env) -> Any:
         res = (
             _unknown(left, right)
             if type(left) is Unknown or type(right) is Unknown
-            else _CMP[e.op](left, right)
+            else COMPARISONS[e.op](left, right)
         )
         if env.tr is not None:
             _trace_compare(e, left, right, res, env)
@@ -283,7 +273,7 @@ def ev(e: Expr, env: Env) -> Any:
         left, right = ev(e.left, env), ev(e.right, env)
         if type(left) is Unknown or type(right) is Unknown:
             return _unknown(left, right)
-        return _ARITH[e.op](Decimal(left), Decimal(right))
+        return ARITHMETIC[e.op](Decimal(left), Decimal(right))
     if t is MinMax:
         vals = [ev(a, env) for a in e.args]
         if any(type(v) is Unknown for v in vals):
