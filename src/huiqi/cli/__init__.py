@@ -10,12 +10,14 @@ from huiqi.cli import coverage as _coverage  # noqa: F401
 from huiqi.cli import demo as _demo  # noqa: F401
 from huiqi.cli import indicators as _indicators  # noqa: F401
 from huiqi.cli import population as _population  # noqa: F401
+from huiqi.cli import recognitions as _recognitions  # noqa: F401
 from huiqi.cli import redemption as _redemption  # noqa: F401
 from huiqi.cli import registry as _registry  # noqa: F401
 from huiqi.cli import rules as _rules  # noqa: F401
 from huiqi.cli import search as _search  # noqa: F401
 from huiqi.cli import serve as _serve  # noqa: F401
 from huiqi.cli import vectorized as _vectorized  # noqa: F401
+from huiqi.cli import vouchers as _vouchers  # noqa: F401
 from huiqi.cli.app import UserError, app, err_console
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huiqi.recognitions.facts import add_to_profiles as add_recognitions
 from huiqi.rules import facts as vocab
 from huiqi.store.models import Clawback, Entity, Event, PaymentOrder, YearlyFact
 from huiqi.store.models_runs import Decision, RunLine
@@ -74,8 +75,13 @@ def _payments(session: Session, entity_ids: list[int]) -> dict[int, list[dict[st
     return out
 
 
-def build_profiles(session: Session, entities: list[Entity]) -> dict[int, dict[str, Any]]:
-    """One profile dict (ready for ``parse_profile``) per entity id, all years and events included."""
+def build_profiles(
+    session: Session, entities: list[Entity], year: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """One profile dict (ready for ``parse_profile``) per entity id, all years and events included.
+
+    The entities' recognitions (``huiqi.recognitions``) add their events and yearly facts; with
+    ``year`` (a run's year) a recognition that no longer holds in that year adds no event."""
     ids = [e.id for e in entities]
     years: dict[int, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
     for fact in session.execute(
@@ -90,7 +96,7 @@ def build_profiles(session: Session, entities: list[Entity]) -> dict[int, dict[s
             {"type": ev.type, "date": ev.on_date.isoformat(), **(ev.attributes or {})}
         )
     payments = _payments(session, ids)
-    return {
+    profiles = {
         e.id: {
             "kind": e.kind,
             "id": e.key,
@@ -101,3 +107,5 @@ def build_profiles(session: Session, entities: list[Entity]) -> dict[int, dict[s
         }
         for e in entities
     }
+    add_recognitions(session, profiles, year)
+    return profiles

@@ -256,7 +256,7 @@ def start_run(
                     select(Entity).where(Entity.id.in_(ids[start : start + CHUNK])).order_by(Entity.id)
                 ).scalars()
             )
-            for eid, pdict in build_profiles(session, entities).items():
+            for eid, pdict in build_profiles(session, entities, year).items():
                 try:
                     lines = _evaluate(book, documents, item, year, pdict, eid)
                 except ProfileError as exc:

@@ -281,4 +281,6 @@ class AuditHead(Base):
 
 # The tables of redemption runs live in a module of their own; importing it here puts them on
 # ``Base.metadata`` wherever the models are loaded (migrations, the schema test).
+from huiqi.store import models_recognitions as _models_recognitions  # noqa: E402, F401
 from huiqi.store import models_runs as _models_runs  # noqa: E402, F401
+from huiqi.store import models_vouchers as _models_vouchers  # noqa: E402, F401
