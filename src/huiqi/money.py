@@ -6,7 +6,7 @@ share) is rounded to the fen with ROUND_HALF_UP, the rule Chinese finance office
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
 # Multipliers of the units the documents write amounts in.
@@ -28,6 +28,27 @@ def to_fen(amount: Decimal | int | str, unit: str = "元") -> int:
     if fen != fen.to_integral_value():
         raise ValueError(f"{amount}{unit} is not a whole number of fen")
     return int(fen)
+
+
+def parse_typed_amount(text: str, unit: str = "元") -> int:
+    """An amount a person typed in a form ("12,345.67", "800000", "1，000") as exact fen.
+
+    Thousands separators (ASCII or full-width commas) and surrounding blanks are dropped; anything that is
+    not a finite number, or is finer than a fen, raises ``ValueError`` — never rounded. Callers word the
+    message for their page.
+    """
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    # "1e999999999" is a finite Decimal whose fen would take the process's memory: no amount a person can
+    # mean reaches 10^16 of any unit (the whole national budget is under 10^14 元).
+    if value.adjusted() >= 16:
+        raise ValueError(f"{text!r} is too large to be an amount")
+    return to_fen(value, unit)
 
 
 def round_fen(value: Decimal) -> int:

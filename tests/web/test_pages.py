@@ -7,9 +7,18 @@ from urllib.parse import quote
 from huiqi.web.pages import highlight
 
 
+def _token(client) -> str:
+    """The CSRF token every page form carries (set as a cookie by the first page visit)."""
+    if client.cookies.get("huiqi_csrf") is None:
+        client.get("/login")
+    return client.cookies.get("huiqi_csrf")
+
+
 def _login(client, username: str) -> None:
     r = client.post(
-        "/login", data={"username": username, "password": "test-password-1"}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": "test-password-1", "csrf_token": _token(client)},
+        follow_redirects=False,
     )
     assert r.status_code == 303
 
@@ -89,7 +98,12 @@ def test_unknown_pages_get_a_chinese_404_page(client):
 def test_login_sets_an_httponly_cookie_and_shows_the_account(client):
     r = client.post(
         "/login",
-        data={"username": "firm-a", "password": "test-password-1", "next": "/account"},
+        data={
+            "username": "firm-a",
+            "password": "test-password-1",
+            "next": "/account",
+            "csrf_token": _token(client),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == "/account"
@@ -100,14 +114,21 @@ def test_login_sets_an_httponly_cookie_and_shows_the_account(client):
 
 
 def test_a_wrong_password_is_a_401_page_with_the_form(client):
-    r = client.post("/login", data={"username": "firm-a", "password": "nope-nope-1"})
+    r = client.post(
+        "/login", data={"username": "firm-a", "password": "nope-nope-1", "csrf_token": _token(client)}
+    )
     assert r.status_code == 401 and "用户名或密码不正确" in r.text and 'name="password"' in r.text
 
 
 def test_login_never_redirects_off_site(client):
     r = client.post(
         "/login",
-        data={"username": "firm-a", "password": "test-password-1", "next": "//evil.example/x"},
+        data={
+            "username": "firm-a",
+            "password": "test-password-1",
+            "next": "//evil.example/x",
+            "csrf_token": _token(client),
+        },
         follow_redirects=False,
     )
     assert r.headers["location"] == "/account"
@@ -131,7 +152,13 @@ def test_the_auditor_sees_accounts_but_no_form_to_change_them(client):
     r = client.get("/admin/accounts")
     assert r.status_code == 200 and "firm-b" in r.text and "新建账号" not in r.text
     refused = client.post(
-        "/admin/accounts", data={"username": "x-new", "password": "test-password-2", "role": "admin"}
+        "/admin/accounts",
+        data={
+            "username": "x-new",
+            "password": "test-password-2",
+            "role": "admin",
+            "csrf_token": _token(client),
+        },
     )
     assert refused.status_code == 403
 
@@ -139,12 +166,24 @@ def test_the_auditor_sees_accounts_but_no_form_to_change_them(client):
 def test_the_admin_creates_an_account_from_the_page(client):
     _login(client, "admin")
     bad = client.post(
-        "/admin/accounts", data={"username": "firm-z", "password": "test-password-2", "role": "enterprise"}
+        "/admin/accounts",
+        data={
+            "username": "firm-z",
+            "password": "test-password-2",
+            "role": "enterprise",
+            "csrf_token": _token(client),
+        },
     )
     assert bad.status_code == 400 and "统一社会信用代码" in bad.text
     ok = client.post(
         "/admin/accounts",
-        data={"username": "kejiju-2", "password": "test-password-2", "role": "official", "unit": "区科技局"},
+        data={
+            "username": "kejiju-2",
+            "password": "test-password-2",
+            "role": "official",
+            "unit": "区科技局",
+            "csrf_token": _token(client),
+        },
         follow_redirects=False,
     )
     assert ok.status_code == 303
@@ -153,7 +192,7 @@ def test_the_admin_creates_an_account_from_the_page(client):
 
 def test_logout_ends_the_session(client):
     _login(client, "firm-a")
-    client.post("/logout")
+    client.post("/logout", data={"csrf_token": _token(client)})
     assert client.get("/account", follow_redirects=False).status_code == 303
 
 
@@ -187,7 +226,9 @@ def test_odd_input_to_pages_never_gets_a_500(client):
             assert r.status_code < 500, (url, params, r.status_code)
             assert r.status_code in (200, 303, 404, 422), (url, params, r.status_code)
         r = client.post(
-            "/login", data={"username": odd, "password": odd, "next": odd}, follow_redirects=False
+            "/login",
+            data={"username": odd, "password": odd, "next": odd, "csrf_token": _token(client)},
+            follow_redirects=False,
         )
         assert r.status_code in (401, 422), (odd, r.status_code)
     bad_body = client.post("/login", content=b"\xff\xfe{", headers={"content-type": "application/json"})

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from huiqi import __version__
-from huiqi.api import errors, routes
+from huiqi.api import errors, routes, routes_runs
+from huiqi.api.security import LoginLimiter, csrf_cookie_middleware
 from huiqi.api.settings import Settings
 from huiqi.auth.accounts import AccountStore
 from huiqi.store import open_engine
@@ -34,8 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.accounts = AccountStore(open_engine(settings.database_url), settings.session_ttl)
+    app.state.login_limiter = LoginLimiter()
+    app.middleware("http")(csrf_cookie_middleware)
     errors.install(app, pages.render_error)
     app.include_router(routes.router)
+    app.include_router(routes_runs.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 log = logging.getLogger("huiqi.api")
 
@@ -23,12 +23,20 @@ log = logging.getLogger("huiqi.api")
 class ApiError(Exception):
     """A refusal with its HTTP status, a short machine code and a message for the person who asked."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.errors = errors  # [{field, message}], e.g. every bad row of a refused import
 
 
 def not_found(message: str) -> ApiError:
@@ -83,7 +91,9 @@ _DESCRIPTIONS = {
     403: "forbidden",
     404: "not found",
     409: "conflict",
+    413: "upload too large",
     422: "invalid parameters",
+    429: "too many failed logins: wait Retry-After seconds",
 }
 
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
@@ -97,13 +107,19 @@ def _field(loc: tuple | list) -> str:
     return ".".join(parts)
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route accepts at this request's path."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= route.methods
-    return sorted(methods)
+    """Every method some route accepts at this request's path.
+
+    Asked of the routes by matching the path with each method in turn: FastAPI keeps an included router as
+    one entry of ``app.routes``, so its routes cannot be listed from there."""
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in request.app.routes)
+    ]
 
 
 def _is_api(request: Request) -> bool:
@@ -123,7 +139,8 @@ def install(app: FastAPI, render_page_error: Callable[[Request, int, str], Respo
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return respond(request, exc.status, exc.code, exc.message, headers=exc.headers)
+        extra = {"errors": exc.errors} if exc.errors is not None else {}
+        return respond(request, exc.status, exc.code, exc.message, headers=exc.headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from huiqi.api import accounts, calculator, library
 from huiqi.api.errors import error_responses, unauthorized
-from huiqi.api.security import SESSION_COOKIE, BearerCredentials, CurrentUser, Store, request_token
+from huiqi.api.security import (
+    SESSION_COOKIE,
+    BearerCredentials,
+    CurrentUser,
+    Store,
+    limited_login,
+    request_token,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -108,11 +115,12 @@ def profile_schema() -> dict[str, Any]:
     "/auth/login",
     tags=["accounts"],
     response_model=accounts.LoginOut,
-    responses=error_responses(400, 401, 422),
+    responses=error_responses(400, 401, 422, 429),
 )
-def login(store: Store, data: accounts.LoginIn) -> accounts.LoginOut:
-    """Log in with username and password; the token expires after the server's session lifetime."""
-    done = store.login(data.username, data.password)
+def login(request: Request, store: Store, data: accounts.LoginIn) -> accounts.LoginOut:
+    """Log in with username and password; the token expires after the server's session lifetime. Repeated
+    failures lock the username or the client for a while (429 with Retry-After)."""
+    done = limited_login(request, store, data.username, data.password)
     if done is None:
         # One message for an unknown name, a wrong password and a disabled account: no account enumeration.
         raise unauthorized("用户名或密码不正确，或账号已停用")
@@ -194,3 +202,9 @@ def change_password(
     """Set a new password: one's own (with the old one), or anyone's for the admin. Ends all sessions."""
     accounts.change_password(store, who, username, data)
     return Response(status_code=204)
+
+
+# 工作台: registry, budgets, audit, indicators (``huiqi.api.desk_routes``), joined after the routes above.
+from huiqi.api.desk_routes import router as _desk_router  # noqa: E402
+
+router.include_router(_desk_router)

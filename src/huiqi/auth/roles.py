@@ -7,6 +7,7 @@ Endpoints call these functions; they never compare roles themselves, so the rule
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -98,6 +99,24 @@ def may_work_on_policy(p: Principal, department: str) -> bool:
     return p.role is Role.OFFICIAL and p.unit == department
 
 
+def may_read_run(p: Principal, item_leads: Iterable[frozenset[str]]) -> bool:
+    """A redemption run (its lines, notice, objections, decisions), given the lead departments of each of
+    its items: an official of a department leading one of them; finance and audit. An enterprise reads only
+    its own lines of a published run (``may_read_enterprise``), not the run."""
+    if p.role is Role.OFFICIAL:
+        return any(may_read_policy_work(p, d) for leads in item_leads for d in leads)
+    return p.role in (Role.FINANCE, Role.AUDITOR)
+
+
+def may_work_on_run(p: Principal, item_leads: Iterable[frozenset[str]]) -> bool:
+    """Start a run, publish its notice, resolve its objections, decide its lines: an official whose
+    department leads every item of the run (one of the joint leads will do). The notice and the decisions
+    cover every line, so a run over items of several departments is nobody's alone, and an item whose text
+    names no lead is nobody's."""
+    leads = list(item_leads)
+    return bool(leads) and all(any(may_work_on_policy(p, d) for d in item) for item in leads)
+
+
 def may_approve_payment(p: Principal) -> bool:
     """Approve a payment order: finance only (the official who decided cannot also pay: maker-checker)."""
     return p.role is Role.FINANCE
@@ -111,3 +130,35 @@ def may_read_accounts(p: Principal) -> bool:
 def may_manage_accounts(p: Principal) -> bool:
     """Create, change and disable accounts."""
     return p.role is Role.ADMIN
+
+
+def may_list_registry(p: Principal) -> bool:
+    """List and search the registry (登记册): officials, finance and audit — not an enterprise (it would see
+    other enterprises) and not the admin (no business data)."""
+    return p.role in (Role.OFFICIAL, Role.FINANCE, Role.AUDITOR)
+
+
+def may_import_registry(p: Principal) -> bool:
+    """Import registry files: officials, who keep the registry their runs read."""
+    return p.role is Role.OFFICIAL
+
+
+def may_read_budgets(p: Principal) -> bool:
+    """Budget use per policy line: officials (who must stay inside it), finance and audit."""
+    return p.role in (Role.OFFICIAL, Role.FINANCE, Role.AUDITOR)
+
+
+def may_set_budget(p: Principal) -> bool:
+    """Set or change a budget line: finance only."""
+    return p.role is Role.FINANCE
+
+
+def may_read_audit_log(p: Principal) -> bool:
+    """Read the audit log and verify its chain: the auditor, and the admin (whose account changes are in it).
+    Nobody writes to it except through the change it records."""
+    return p.role in (Role.AUDITOR, Role.ADMIN)
+
+
+def may_read_indicators(p: Principal) -> bool:
+    """004's targets against the registry's figures (district-wide counts, no single enterprise)."""
+    return p.role in (Role.OFFICIAL, Role.FINANCE, Role.AUDITOR)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from huiqi.cli.app import app, console, fail
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from fastapi import FastAPI
+
+    from huiqi.api import Settings
 
 
 @app.command()
@@ -18,23 +25,47 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Mark the login cookie Secure: required when served over HTTPS.")
     ] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Serve a fresh temporary database seeded with a demo registry, budgets, a run ready for "
+            "its 公示 and one account of every role (printed with their passwords); your own database is "
+            "not touched."
+        ),
+    ] = False,
 ) -> None:
-    """Start the web pages (政策库) and the JSON API (/api/v1, OpenAPI at /api/v1/docs).
+    """Start the web pages (政策库, 计算器, 工作台) and the JSON API (/api/v1, OpenAPI at /api/v1/docs).
 
     The database is HUIQI_DATABASE_URL or the embedded SQLite file; it is migrated to the current schema at
-    start-up. Create the first admin with [bold]huiqi account-add admin --role admin[/].
+    start-up. Create the first admin with [bold]huiqi account-add admin --role admin[/]. With [bold]--demo[/]
+    everything is seeded in a new temporary folder instead.
     """
-    import uvicorn
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from huiqi.api import Settings, create_app
 
+    settings = Settings(secure_cookies=secure_cookies)
+    demo_folder = Path(tempfile.mkdtemp(prefix="huiqi-serve-demo-")) if demo else None
     try:
-        application = create_app(Settings(secure_cookies=secure_cookies))
-    except SQLAlchemyError as exc:
-        raise fail(
-            f"cannot open the database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}"
-        ) from None
+        try:
+            application = create_app(settings) if demo_folder is None else _demo_app(demo_folder, settings)
+        except SQLAlchemyError as exc:
+            raise fail(
+                f"cannot open the database: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}"
+            ) from None
+        _serve(application, host, port)
+    finally:
+        if demo_folder is not None:  # the demo's database lives as long as the server
+            shutil.rmtree(demo_folder, ignore_errors=True)
+
+
+def _serve(application: FastAPI, host: str, port: int) -> None:
+    import uvicorn
+
     from huiqi.api.library import corpus
     from huiqi.corpus.search import current_index
     from huiqi.corpus.sources import SourceError
@@ -48,6 +79,23 @@ def serve(
         raise fail(f"cannot load the policy texts: {exc}") from None
     console.print(f"huiqi: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _demo_app(folder: Path, settings: Settings) -> FastAPI:
+    """Seed the demo database in ``folder``, print its accounts, return the application."""
+    from rich.table import Table
+
+    from huiqi.api.demo import demo_app
+
+    console.print(f"seeding the demo database in {folder} …")
+    application, accounts = demo_app(folder, settings)
+    table = Table(
+        "username", "password", "role", "unit", "can", title="demo accounts (new passwords each start)"
+    )
+    for a in accounts:
+        table.add_row(a.username, a.password, a.role.value, a.unit or "", a.note)
+    console.print(table)
+    return application
 
 
 @app.command("account-add")

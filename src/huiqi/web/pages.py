@@ -18,7 +18,17 @@ from markupsafe import Markup, escape
 
 from huiqi.api import accounts, library
 from huiqi.api.errors import ApiError
-from huiqi.api.security import SESSION_COOKIE, MaybeUser, Store, optional_principal, request_token
+from huiqi.api.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CsrfChecked,
+    MaybeUser,
+    Store,
+    csrf_field,
+    limited_login,
+    optional_principal,
+    request_token,
+)
 from huiqi.auth.roles import ROLE_NAMES_ZH, Principal, Role, may_manage_accounts, may_read_accounts
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +59,7 @@ templates.env.filters["highlight"] = highlight
 templates.env.filters["urlpath"] = lambda s: quote(s, safe="/")
 templates.env.globals["ROLE_NAMES_ZH"] = ROLE_NAMES_ZH
 templates.env.globals["may_read_accounts"] = may_read_accounts
+templates.env.globals["csrf_field"] = csrf_field  # {{ csrf_field(request) }} in every <form method="post">
 
 
 def _page(
@@ -132,7 +143,7 @@ def login_page(request: Request, user: MaybeUser, next: str = "/account") -> HTM
     return _page(request, "login.html", user, next=_safe_next(next), problem=None)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[CsrfChecked])
 def login_submit(
     request: Request,
     store: Store,
@@ -140,7 +151,14 @@ def login_submit(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "/account",
 ) -> Response:
-    done = store.login(username, password) if username and password else None
+    try:
+        done = limited_login(request, store, username, password) if username and password else None
+    except ApiError as exc:  # locked after repeated failures: the form again, with the wait
+        if exc.status != 429:
+            raise
+        page = _page(request, "login.html", None, status=429, next=_safe_next(next), problem=exc.message)
+        page.headers.update(exc.headers or {})
+        return page
     if done is None:
         return _page(
             request,
@@ -159,16 +177,18 @@ def login_submit(
         samesite="lax",  # a form on another site cannot post with this cookie
         secure=request.app.state.settings.secure_cookies,
     )
+    response.delete_cookie(CSRF_COOKIE)  # a new form token for the new session (the next page sets it)
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[CsrfChecked])
 def logout_submit(request: Request, store: Store) -> Response:
     token = request_token(request, None)
     if token:
         store.logout(token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
     return response
 
 
@@ -195,7 +215,7 @@ def accounts_page(request: Request, user: MaybeUser, store: Store) -> Response:
     )
 
 
-@router.post("/admin/accounts")
+@router.post("/admin/accounts", dependencies=[CsrfChecked])
 def accounts_create(
     request: Request,
     user: MaybeUser,
@@ -246,3 +266,13 @@ def accounts_create(
 from huiqi.web.calculator import router as _calculator_router  # noqa: E402
 
 router.include_router(_calculator_router)
+
+# 工作台 (``huiqi.web.desk``) joins the same way.
+from huiqi.web.desk import router as _desk_router  # noqa: E402
+
+router.include_router(_desk_router)
+
+# 兑现批次 (``huiqi.web.desk_runs``) too.
+from huiqi.web.desk_runs import router as _desk_runs_router  # noqa: E402
+
+router.include_router(_desk_runs_router)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from huiqi.money import to_fen
+from huiqi.money import parse_typed_amount
 from huiqi.rules import facts as vocab
 from huiqi.rules.loader import RuleBook
 
@@ -144,8 +143,8 @@ def _value(spec_type: vocab.FactType, raw: str, path: str, problems: list[str]) 
     """A typed value from a form string; money typed in 元 becomes exact fen."""
     if spec_type is T.MONEY:
         try:
-            return to_fen(Decimal(raw.replace(",", "").replace("，", "")), "元")
-        except (InvalidOperation, ValueError):
+            return parse_typed_amount(raw, "元")
+        except ValueError:
             problems.append(f"{path}: 金额请填元，最多两位小数（例如 800000 或 12345.67），收到 {raw!r}")
             return None
     if spec_type is T.INT:
