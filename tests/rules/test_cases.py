@@ -2,66 +2,22 @@
 each case is a situation, the clause and hand-computed figures.
 
 A cases file names its document (``document: "003-31"``); without it, the folder name is the
-document. Profiles are merged over the file's ``defaults`` (see policies/002/cases.yaml).
+document. Profiles are merged over the file's ``defaults`` (see policies/002/cases.yaml); reading
+and running a case is ``huiqi.rules.cases``.
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from decimal import Decimal
-from pathlib import Path
-
 import pytest
-import yaml
 
-from huiqi.engine.evaluate import Status, calculate
-from huiqi.engine.profile import parse_profile
-from huiqi.money import to_fen
-from huiqi.paths import policies_dir
-from huiqi.rules.drafts import assume_in_force
+from huiqi.engine.evaluate import Status
+from huiqi.rules.cases import build_profile, case_files, money, run_case
 from huiqi.rules.loader import load_rules
 
-
-def _case_files() -> list[Path]:
-    base = policies_dir()
-    return sorted([*base.glob("*/cases.yaml"), *base.glob("*/*.cases.yaml")])
-
-
-def _load(path: Path) -> tuple[str, dict]:
-    spec = yaml.safe_load(path.read_text("utf-8"))
-    return str(spec.get("document", path.parent.name)), spec
-
-
-SPECS: dict[str, dict] = dict(_load(p) for p in _case_files())
-CASES = [(doc, case) for doc, spec in SPECS.items() for case in spec["cases"]]
-
-
-def money(text: str) -> int:
-    m = re.fullmatch(r"([\d.,]+)(元|万元|亿元)", text)
-    assert m, f"not an amount: {text!r}"
-    return to_fen(Decimal(m.group(1).replace(",", "")), m.group(2))
-
-
-def build_profile(spec: dict, case: dict) -> dict:
-    prof = copy.deepcopy(spec.get("defaults") or {})
-    own = case.get("profile") or {}
-    if own.get("kind") and own["kind"] != prof.get("kind"):
-        # a case about another kind of beneficiary (a talent in a file of enterprises) starts from
-        # that kind's own defaults (``defaults_talent`` …), never from facts a talent cannot have
-        prof = copy.deepcopy(spec.get(f"defaults_{own['kind']}") or {"kind": own["kind"], "id": "case"})
-    prof["facts"] = {**prof.get("facts", {}), **own.get("facts", {})}
-    years = {str(k): dict(v) for k, v in prof.get("years", {}).items()}
-    for y, row in (own.get("years") or {}).items():
-        years[str(y)] = {**years.get(str(y), {}), **row}
-    prof["years"] = years
-    # YAML reads dates as date objects; a profile is JSON, so dates are ISO strings
-    prof["events"] = [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in e.items()}
-        for e in own.get("events", [])
-    ]
-    prof["payments"] = own.get("payments", [])
-    return prof
+FILES = case_files()
+SPECS: dict[str, dict] = {doc: cf.spec for doc, cf in FILES.items()}
+CASES = [(doc, case) for doc, cf in FILES.items() for case in cf.cases]
+__all__ = ["SPECS", "build_profile"]  # tests/engine/test_bulk.py reads the cases through these
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +27,8 @@ def book():
 
 @pytest.mark.parametrize(("doc", "case"), CASES, ids=[f"{doc}: {c['name']}" for doc, c in CASES])
 def test_case(doc, case, book):
-    profile = parse_profile(build_profile(SPECS[doc], case), case["name"])
     # an undated draft (000) is computed only when its cases say so (file default, case override)
-    if case.get("assume_in_force", SPECS[doc].get("assume_in_force", False)):
-        book = assume_in_force(book, [doc])
-    result = calculate(book, profile, case["year"], documents=[doc], near_misses=False)
+    _, _, result = run_case(book, FILES[doc], case)
     got = {r.item.id: r for r in result.items}
     for item_id, exp in (case.get("expect") or {}).items():
         assert item_id in got, f"{item_id} not evaluated in {case['year']}"

@@ -91,3 +91,15 @@ def test_bad_fixture_findings(tmp_path):
         "conflict",
         "000/坏/单项冠军 vs 002/六/单项冠军",
     ) in got
+
+
+def test_every_finding_on_the_real_rules_is_explained_where_huiqi_check_shows_it():
+    """Each finding carries its reason (policies/checks.yaml, or for a conflict the note of the item
+    naming the other document); every entry of checks.yaml answers a finding (no stale reasons)."""
+    from huiqi.rules.check import explanations
+
+    found = run_checks(load_rules())
+    assert [f"{f.check} {f.where}" for f in found if not f.explanation] == []
+    keys = {(f.check, f.where) for f in found}
+    assert [k for k in explanations() if k not in keys] == []
+    assert all(f.to_json()["explanation"] for f in found)

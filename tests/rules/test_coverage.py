@@ -139,9 +139,12 @@ def test_every_not_encoded_entry_explains_a_figure(cov):
     assert cov.stale == []
 
 
-def test_docs_coverage_is_current(cov):
+def test_docs_coverage_is_current(cov, book):
+    from huiqi.rules.case_coverage import case_coverage, case_coverage_markdown
+
     page = (policies_dir().parent / "docs" / "coverage.md").read_text("utf-8")
-    assert page == coverage_markdown(cov), "run: python -m huiqi.rules.coverage"
+    cases = case_coverage_markdown(case_coverage(book))
+    assert page == coverage_markdown(cov, cases), "run: python -m huiqi.rules.coverage"
 
 
 def test_chart_png_and_html(cov, tmp_path):

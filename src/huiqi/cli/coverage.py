@@ -22,6 +22,10 @@ def coverage_cmd(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="also draw stacked bars per document: .png or .html")
     ] = None,
+    cases: Annotated[
+        bool,
+        typer.Option("--cases", help="what the hand-computed cases exercise: tiers, caps, boundaries…"),
+    ] = False,
 ) -> None:
     """For each document and clause with a figure: encoded (by which rule), explained (why not), missing."""
     from huiqi.corpus.load import load_corpus
@@ -32,6 +36,9 @@ def coverage_cmd(
         book = load_rules()
     except RuleLoadError as exc:
         raise UserError(f"rule file rejected: {exc}") from None
+    if cases:
+        _case_coverage(book, doc, as_json)
+        return
     cov = coverage(book, load_corpus())
     if doc is not None:
         try:
@@ -89,3 +96,37 @@ def coverage_cmd(
         console.print(detail)
     if chart is not None:
         console.print(f"chart written to {chart}")
+
+
+def _case_coverage(book, doc: str | None, as_json: bool) -> None:
+    """``huiqi coverage --cases``: per document, targets exercised / targets; then what no case touches."""
+    from huiqi.rules.case_coverage import KINDS, case_coverage
+
+    cc = case_coverage(book)
+    if doc is not None:
+        try:
+            cc.documents = [cc.document(doc)]
+        except KeyError:
+            known = ", ".join(d.doc_id for d in cc.documents)
+            raise UserError(f"--doc {doc}: no cases for such a document (known: {known})") from None
+    if as_json:
+        console.print_json(json.dumps(cc.to_json(), ensure_ascii=False))
+        return
+    table = Table(title="Case coverage: targets exercised / targets, per document")
+    for col in ("document", "cases", *KINDS, "uncovered"):
+        table.add_column(col, justify="left" if col == "document" else "right")
+    for d in cc.documents:
+        cells = [f"{a}/{b}" if b else "–" for a, b in (d.count(k) for k in KINDS)]
+        n = len(d.unexplained())
+        table.add_row(d.doc_id, str(d.cases), *cells, f"[red]{n}[/]" if n else str(len(d.uncovered())))
+    console.print(table)
+    rows = [(d, t) for d in cc.documents for t in d.uncovered()]
+    if not rows:
+        console.print("[green]every tier, cap, boundary and provision is exercised by a case[/]")
+        return
+    detail = Table(title="Not exercised by any case", show_lines=True)
+    for col in ("target", "in words", "reason"):
+        detail.add_column(col)
+    for d, t in rows:
+        detail.add_row(t.id, t.what, d.allowed.get(t.id) or "[red]no case and no reason[/]")
+    console.print(detail)

@@ -217,9 +217,10 @@ def check(
         console.print("[green]no findings[/]")
         return
     t = Table(header_style="bold")
-    for col in ("check", "where", "finding"):
+    for col in ("check", "where", "finding", "explained"):
         t.add_column(col)
     for f in findings:
-        t.add_row(f.check, f.where, f.message)
+        t.add_row(f.check, f.where, f.message, f.explanation or "[red]not explained[/]")
     console.print(t)
-    console.print(f"{len(findings)} findings")
+    open_ = sum(1 for f in findings if not f.explanation)
+    console.print(f"{len(findings)} findings, {len(findings) - open_} explained, {open_} not explained")

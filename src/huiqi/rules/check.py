@@ -7,6 +7,11 @@
 - ``conflict``: two documents that promise different figures for the same event and tier;
 - ``unencoded-figure``: a money figure in an item's quote that none of its parameters carries;
 - ``undated``: a document whose items have no start date (a draft): in force in no year.
+
+Each finding that is a consequence of the text carries its explanation, shown beside it: a conflict's
+comes from the note of the item that names the other document (which applies when); the others'
+from ``policies/checks.yaml`` (``explained: [{check, where, reason}]``). A finding without one is
+what a reviewer still has to settle.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+
+import yaml
 
 from huiqi.engine.nearmiss import _merge, _tiers, _witness
+from huiqi.paths import policies_dir
 from huiqi.rules import facts as vocab
 from huiqi.rules.ast import (
     Amount,
@@ -41,9 +50,33 @@ class Finding:
     check: str
     where: str
     message: str
+    explanation: str = ""  # why it is a consequence of the text, where it is written down
 
     def to_json(self) -> dict:
-        return {"check": self.check, "where": self.where, "message": self.message}
+        out = {"check": self.check, "where": self.where, "message": self.message}
+        if self.explanation:
+            out["explanation"] = self.explanation
+        return out
+
+
+def explanations(path: Path | None = None) -> dict[tuple[str, str], str]:
+    """``policies/checks.yaml``: (check, where) → the reason the finding stands."""
+    path = path or policies_dir() / "checks.yaml"
+    if not path.exists():
+        return {}
+    spec = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {(str(e["check"]), str(e["where"])): str(e["reason"]) for e in spec.get("explained") or []}
+
+
+def _explain(f: Finding, notes: dict[str, str], written: dict[tuple[str, str], str]) -> Finding:
+    why = written.get((f.check, f.where), "")
+    if not why and f.check == "conflict":
+        one, other = f.where.split(" vs ")
+        for a, b in ((one, other), (other, one)):
+            if b.split("/")[0] in notes.get(a, ""):
+                why = f"{a}: {notes[a]}"
+                break
+    return Finding(f.check, f.where, f.message, why) if why else f
 
 
 def _amounts(a: Amount | None) -> list[Amount]:
@@ -222,7 +255,9 @@ def run_checks(book: RuleBook) -> list[Finding]:
                     f"(validity start: null); evaluate with --assume-in-force {doc}",
                 )
             )
-    return findings
+    notes = {it.id: it.note for it in items}
+    written = explanations()
+    return [_explain(f, notes, written) for f in findings]
 
 
 def _conflicts(items: list[Item]) -> list[Finding]:

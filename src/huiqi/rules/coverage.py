@@ -14,7 +14,8 @@ A counted figure of clause C is
   text, or names C with no figures (every counted figure of C);
 - ``missing`` otherwise — the thing this report exists to show.
 
-Run ``python -m huiqi.rules.coverage`` to rewrite ``docs/coverage.md``.
+Run ``python -m huiqi.rules.coverage`` to rewrite ``docs/coverage.md`` (with the section on what the
+hand-computed cases exercise, ``huiqi.rules.case_coverage``).
 """
 
 from __future__ import annotations
@@ -233,8 +234,10 @@ def _stale(entries: list[NotEncoded], dc: DocCoverage) -> list[tuple[str, str]]:
 # --- the docs page and the chart ------------------------------------------------------------------------
 
 
-def coverage_markdown(cov: Coverage) -> str:
-    """``docs/coverage.md``: one row per document, then the clauses of encoded documents left out."""
+def coverage_markdown(cov: Coverage, cases: str = "") -> str:
+    """``docs/coverage.md``: one row per document, ``cases`` (the section on what the hand-computed
+    cases exercise, ``huiqi.rules.case_coverage.case_coverage_markdown``), then the clauses of
+    encoded documents left out."""
     lines = [
         "# Coverage: every clause with a figure, encoded or why not",
         "",
@@ -266,6 +269,7 @@ def coverage_markdown(cov: Coverage) -> str:
         "",
         "(the chart: `huiqi coverage --chart docs/coverage.png`; redraw it when the table changes)",
         "",
+        *([cases.rstrip(), ""] if cases else []),
         "## Not encoded, and why",
         "",
     ]
@@ -336,10 +340,13 @@ def main() -> None:
     """Rewrite docs/coverage.md from the rule files and the corpus."""
     from huiqi.corpus.load import load_corpus
     from huiqi.paths import policies_dir
+    from huiqi.rules.case_coverage import case_coverage, case_coverage_markdown
     from huiqi.rules.loader import load_rules
 
+    book = load_rules()
     out = policies_dir().parent / "docs" / "coverage.md"
-    out.write_text(coverage_markdown(coverage(load_rules(), load_corpus())), "utf-8")
+    cases = case_coverage_markdown(case_coverage(book))
+    out.write_text(coverage_markdown(coverage(book, load_corpus()), cases), "utf-8")
     sys.stdout.write(f"wrote {out}\n")
 
 

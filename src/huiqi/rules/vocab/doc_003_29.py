@@ -25,11 +25,19 @@ EVENTS = (
                 ("重大技术产业化", "成果示范应用", "重大应用基础研发"),
             ),
             AttrSpec("verified_rd_fen", "验收核定研发经费投入额", FactType.MONEY, unit="分"),
+            AttrSpec(
+                "acceptance_timing",
+                "验收时限（提交验收申请后）",
+                FactType.CODE,
+                ("按期", "无正当理由逾期6个月以后"),
+            ),
             AttrSpec("subject", "项目编号", FactType.TEXT, required=False),
         ),
         doc=(
             "003-29/第十五条、第十六条: the date is the acceptance "
-            "(验收) date; 中止 or 验收不合格 is no event"
+            "(验收) date; 中止 or 验收不合格 is no event. acceptance_timing (第十条（一）): 按期 — accepted "
+            "within 6 months of the application, or later for a 正当理由; 无正当理由逾期6个月以后 — the "
+            "subsidy is halved (减半安排财政补助资金)"
         ),
     ),
     EventSpec(
