@@ -5,7 +5,10 @@ occurrence's subject and figures (redemption books the due amount per subject).
 
 Two sources of profiles: random ones drawn from the facts vocabulary (every fact and event any rule
 reads, of every kind of beneficiary, with payments), and the profile of every hand-computed case in
-the case files (policies/**/cases.yaml), which sit on the thresholds the texts state.
+the case files (policies/**/cases.yaml), which sit on the thresholds the texts state. Then the
+shortcuts of the bulk path, each where it could go wrong: rows kept per shape of profile (the names
+of its facts) must not outlive the gate they assumed, and an event skipped for its attribute must be
+one the filter rules out, not one it cannot decide.
 """
 
 from __future__ import annotations
@@ -195,3 +198,67 @@ def test_bulk_settles_the_compute_subsidy_cap_of_002():
     assert (row.status, row.amount_fen) == (Status.ELIGIBLE, 30_000_000)
     assert row.occurrences[0].amount_fen == 60_000_000  # 300万元 × 20%, before the cap
     assert_paths_agree(book, p, 2023)
+
+
+# --- the shortcuts of the bulk path ----------------------------------------------------------------
+
+
+def _enterprise(year_facts: dict, events: list | None = None) -> object:
+    return parse_profile({"kind": "enterprise", "years": {"2023": year_facts}, "events": events or []})
+
+
+def _row(calc, item_id: str):
+    return next(r for r in calc.items if r.item.id == item_id)
+
+
+def test_rows_kept_per_shape_follow_the_gate_of_each_profile():
+    """002/五 创新券 reads one fact (tech_service_contract_fen). Without it the item waits (待定) for
+    that fact — a row the bulk path keeps per shape of profile, assuming 002/一's gate (区内) holds.
+    Profiles of the same shape whose gate fails, and a profile whose gate is unknown, must not get
+    that row; run one after another, so that each finds the shape the previous one left."""
+    book = load_rules()
+    voucher = "002/五/创新券"
+    inside = _enterprise({"is_fiscal_revenue_in_district": True})
+    outside = _enterprise({"is_fiscal_revenue_in_district": False})  # same shape, gate False
+    unknown = _enterprise({})  # gate Unknown
+    paid = _enterprise({"is_fiscal_revenue_in_district": True, "tech_service_contract_fen": 10**8})
+    for _ in range(2):  # the second round finds every shape kept
+        rows = [
+            _row(calculate(book, p, 2023, explain=False, near_misses=False), voucher)
+            for p in (inside, outside, unknown, paid)
+        ]
+        fee, district = "years.2023.tech_service_contract_fen", "years.2023.is_fiscal_revenue_in_district"
+        assert (rows[0].status, rows[0].missing) == (Status.UNDETERMINED, [fee])
+        assert rows[1].status is Status.NOT_ELIGIBLE
+        assert (rows[2].status, rows[2].missing) == (Status.UNDETERMINED, [district, fee])
+        # 技术服务合同 100万元 × 30% = 30万元 (within the 50万元 yearly cap)
+        assert (rows[3].status, rows[3].amount_fen) == (Status.ELIGIBLE, 30_000_000)
+        for p in (inside, outside, unknown, paid):
+            assert_paths_agree(book, p, 2023)
+
+
+def test_an_event_is_skipped_only_when_its_attribute_rules_the_filter_out():
+    """002/十一 国家行业标准: ``(scope == "国家标准" and drafter_rank <= 3) or (scope == "行业标准" and
+    drafter_rank <= 2)``. An international standard is ruled out by its scope alone, even without a
+    drafter rank (False and ? is False); a national standard without a drafter rank leaves the
+    filter undecided, so the item waits for that attribute; an industry standard drafted second
+    passes the other branch: 10万元."""
+    book = load_rules()
+    item = "002/十一/国家行业标准"
+    facts = {"is_fiscal_revenue_in_district": True, "is_innovation_org_member": True}
+
+    def standard(**attrs) -> object:
+        return _enterprise(facts, [{"type": "standard_published", "date": "2023-05-01", **attrs}])
+
+    international = standard(scope="国际标准", role="主导")
+    national = standard(scope="国家标准", role="参与")
+    industry = standard(scope="行业标准", role="参与", drafter_rank=2)
+    skipped, waiting, paid = (
+        _row(calculate(book, p, 2023, explain=False, near_misses=False), item)
+        for p in (international, national, industry)
+    )
+    assert skipped.status is Status.NOT_ELIGIBLE
+    assert (waiting.status, waiting.missing) == (Status.UNDETERMINED, ["events[0].drafter_rank"])
+    assert (paid.status, paid.amount_fen) == (Status.ELIGIBLE, 10_000_000)
+    for p in (international, national, industry):
+        assert_paths_agree(book, p, 2023)

@@ -68,21 +68,16 @@ def compiled(e: Expr) -> Fn:
 
 
 def _compile(e: Expr) -> Fn:
-    from huiqi.engine.evaluate import Unknown, _exists, _unknown
+    from huiqi.engine.evaluate import Unknown, _unknown
 
     if isinstance(e, FactRef):
         name = e.name
         if e.yearly:
-            missing_in: dict[int, Any] = {}  # year -> the shared Unknown naming this yearly fact
+            missing = _MissingByYear(name)
 
             def fact(env: Any) -> Any:
                 v = env.yfacts.get(name)
-                if v is not None:
-                    return v
-                u = missing_in.get(env.year)
-                if u is None:
-                    u = missing_in[env.year] = Unknown(frozenset({f"years.{env.year}.{name}"}))
-                return u
+                return v if v is not None else missing.get(env.year) or missing[env.year]
 
             return fact
         absent = Unknown(frozenset({f"facts.{name}"}))
@@ -100,19 +95,26 @@ def _compile(e: Expr) -> Fn:
         return lambda env: lit
     if isinstance(e, AttrRef):
         attr = e.name
+        if attr in _EVENT_FIELDS:
+
+            def field(env: Any) -> Any:
+                return env.event.get(attr) if env.event is not None else _no_attribute(None, attr)
+
+            return field
 
         def attribute(env: Any) -> Any:
-            v = env.event.get(attr) if env.event is not None else None
-            if v is None:
-                i = env.event.index if env.event is not None else "?"
-                return Unknown(frozenset({f"events[{i}].{attr}"}))
-            return v
+            evt = env.event
+            v = evt.attrs.get(attr) if evt is not None else None  # ``Event.get`` without the call
+            return v if v is not None else _no_attribute(evt, attr)
 
         return attribute
     if isinstance(e, Compare):
         left, op = compiled(e.left), COMPARISONS[e.op]
         if isinstance(e.right, ParamRef | Lit):  # the usual shape: a fact against a figure of the text
             const = 0 if isinstance(e.right, Lit) and e.right.vtype is VType.COUNT else _constant(e.right)
+            fused = _compare_in_place(e.left, op, const)
+            if fused is not None:
+                return fused
 
             def compare_const(env: Any) -> Any:
                 a = left(env)
@@ -135,6 +137,31 @@ def _compile(e: Expr) -> Fn:
         # those are mostly the same few shared sets (absent facts), so the union is built once
         joined: dict[tuple[frozenset[str], ...], Any] = {}
 
+        def join(unknowns: list[Any]) -> Any:
+            key = tuple([u.missing for u in unknowns])
+            u = joined.get(key)
+            if u is None:
+                u = _unknown(*unknowns)
+                if len(joined) < _JOINED_KEPT:
+                    joined[key] = u
+            return u
+
+        if len(args) == 2:  # the usual and/or, unrolled
+            first, second = args
+
+            def logic2(env: Any) -> Any:
+                a = first(env)
+                if a is decisive:
+                    return a
+                b = second(env)
+                if b is decisive:
+                    return b
+                if type(a) is Unknown:
+                    return join([a, b]) if type(b) is Unknown else a
+                return b if type(b) is Unknown else not decisive
+
+            return logic2
+
         def logic(env: Any) -> Any:
             unknowns = None
             for f in args:
@@ -148,15 +175,7 @@ def _compile(e: Expr) -> Fn:
                         unknowns.append(v)
             if unknowns is None:
                 return not decisive
-            if len(unknowns) == 1:
-                return unknowns[0]
-            key = tuple([u.missing for u in unknowns])
-            u = joined.get(key)
-            if u is None:
-                u = _unknown(*unknowns)
-                if len(joined) < _JOINED_KEPT:
-                    joined[key] = u
-            return u
+            return unknowns[0] if len(unknowns) == 1 else join(unknowns)
 
         return logic
     if isinstance(e, Not):
@@ -197,13 +216,94 @@ def _compile(e: Expr) -> Fn:
 
         return minmax
     if isinstance(e, Exists):
-        node = e
-        return lambda env: _exists(node, env)  # rare and event-bound: the tree walker serves
+        # ever(type, filter) / exists: an event of the type dated up to the period's end (from its
+        # start unless ``ever``) whose filter holds; undecided filters make it undetermined
+        event_type, ever = e.event_type, e.ever
+        where = compiled(e.where) if e.where is not None else None
+
+        def exists(env: Any) -> Any:
+            saved = env.event
+            unknowns: list[Any] | None = None
+            result: Any = False
+            for evt in env.profile.events_by_type.get(event_type, ()):
+                if evt.date > env.end or (not ever and evt.date < env.start):
+                    continue
+                env.event = evt
+                v = True if where is None else where(env)
+                if v is True:
+                    result = True
+                    break
+                if type(v) is Unknown:
+                    if unknowns is None:
+                        unknowns = []
+                    unknowns.append(v)
+            env.event = saved
+            return _unknown(*unknowns) if result is not True and unknowns else result
+
+        return exists
     raise TypeError(f"not an expression node: {e!r}")
 
 
 def _constant(e: ParamRef | Lit) -> Any:
     return e.param.value if isinstance(e, ParamRef) else e.value
+
+
+_EVENT_FIELDS = ("date", "type")  # an event's own fields; every other name is one of its attributes
+
+
+class _MissingByYear(dict):
+    """year -> the ``Unknown`` naming one yearly fact, built on first use and then shared; read as
+    ``m.get(year) or m[year]`` so that the usual case (built already) costs no Python call."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, year: int) -> Any:
+        from huiqi.engine.evaluate import Unknown
+
+        u = self[year] = Unknown(frozenset({f"years.{year}.{self.name}"}))
+        return u
+
+
+def _no_attribute(evt: Any, attr: str) -> Any:
+    from huiqi.engine.evaluate import Unknown
+
+    return Unknown(frozenset({f"events[{evt.index if evt is not None else '?'}].{attr}"}))
+
+
+def _compare_in_place(left: Expr, op: Callable[[Any, Any], bool], const: Any) -> Fn | None:
+    """``fact op figure`` and ``attribute op figure`` as one closure that reads the value in place:
+    the commonest condition of the texts (金额超过…, 级别为国家) costs one call instead of two or
+    three. None for any other left side."""
+    from huiqi.engine.evaluate import Unknown
+
+    if isinstance(left, FactRef) and left.yearly:
+        name, missing = left.name, _MissingByYear(left.name)
+
+        def yearly_vs_figure(env: Any) -> Any:
+            v = env.yfacts.get(name)
+            return op(v, const) if v is not None else missing.get(env.year) or missing[env.year]
+
+        return yearly_vs_figure
+    if isinstance(left, FactRef):
+        name, absent = left.name, Unknown(frozenset({f"facts.{left.name}"}))
+
+        def static_vs_figure(env: Any) -> Any:
+            v = env.static.get(name)
+            return op(v, const) if v is not None else absent
+
+        return static_vs_figure
+    if isinstance(left, AttrRef) and left.name not in _EVENT_FIELDS:
+        attr = left.name
+
+        def attribute_vs_figure(env: Any) -> Any:
+            evt = env.event
+            v = evt.attrs.get(attr) if evt is not None else None
+            return op(v, const) if v is not None else _no_attribute(evt, attr)
+
+        return attribute_vs_figure
+    return None
 
 
 _AMOUNTS: dict[int, tuple[Amount, Fn]] = {}
@@ -271,14 +371,24 @@ def _compile_amount(a: Amount) -> Fn:
     if isinstance(a, Ratio):
         base_of, rate = compiled(a.base), a.rate.value
         num, den = Decimal(rate).as_integer_ratio()
+        two_num, two_den = 2 * num, 2 * den
+        # a yearly fact as the base (the usual 实际支出的20%) is read in place, without a call
+        fact = a.base.name if isinstance(a.base, FactRef) and a.base.yearly else None
+        missing = _MissingByYear(fact) if fact is not None else None
 
         def ratio(env: Any) -> Any:
-            base = base_of(env)
+            if fact is not None:
+                base = env.yfacts.get(fact)
+                if base is None:
+                    return missing.get(env.year) or missing[env.year]  # type: ignore[union-attr]
+            else:
+                base = base_of(env)
             if type(base) is int:
                 # base × num/den rounded half up (四舍五入, away from zero) in integers: the same
                 # figure as round_fen(Decimal(base) * rate), several times cheaper
-                q = (2 * abs(base) * num + den) // (2 * den)
-                return q if base >= 0 else -q
+                if base >= 0:
+                    return (base * two_num + den) // two_den
+                return -((-base * two_num + den) // two_den)
             return base if type(base) is Unknown else round_fen(Decimal(base) * rate)
 
         return ratio

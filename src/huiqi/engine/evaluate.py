@@ -696,7 +696,7 @@ def _settle(
             continue
         if r.status is not ELIGIBLE:
             continue
-        nondup, upgrade = _adopts(rs)
+        nondup, upgrade = rs.cache.get("adopts") or _adopts(rs)  # the kept answer, without a call
         eligible_rows.append((r, nondup, upgrade))
         if nondup is None:
             continue
@@ -729,7 +729,10 @@ def _settle(
                         )
                     continue
             # 5. what was already paid for the same subject (same item and year for yearly items)
-            paid = sum(p.amount_fen for p in payments if _same_subject(p, o, r.item, year)) if payments else 0
+            paid = 0
+            for p in payments:  # a loop, not sum(generator): most profiles have one payment or none
+                if _same_subject(p, o, r.item, year):
+                    paid += p.amount_fen
             if paid:
                 if upgrade is not None:
                     o.due_fen = max(0, o.due_fen - paid)
@@ -755,14 +758,8 @@ def _settle(
         if r.item.caps:
             mine = [p for p in payments if p.item == r.item.id] if payments else []
             for cap in r.item.caps:
-                if cap.kind is _PER_YEAR:
-                    room = max(0, cap.param.value - sum(p.amount_fen for p in mine if p.year == year))
-                elif cap.kind is _CUMULATIVE:
-                    room = max(0, cap.param.value - sum(p.amount_fen for p in mine))
-                else:
-                    years_paid = {p.year for p in mine if p.year != year}
-                    room = 0 if len(years_paid) >= cap.param.value else total
-                if total > room:
+                room = _cap_room(cap, mine, year)
+                if room is not None and total > room:
                     if explain:
                         r.trace.append(
                             Step(
@@ -777,9 +774,14 @@ def _settle(
         r.amount_fen = total
     # 7. caps shared by several items (eligible rows stay eligible through stages 5 and 6)
     if shared and eligible_rows:
-        eligible = {r.item.id: r for r, _, _ in eligible_rows}
         for sc in shared:
-            members = [eligible[i] for i in sc.items if i in eligible]
+            # the eligible member items, in the cap's order (plain loops: a comprehension is a
+            # function call, and usually no eligible item shares the cap)
+            members = []
+            for i in sc.items:
+                for r, _, _ in eligible_rows:
+                    if r.item.id == i:
+                        members.append(r)
             if not members:
                 continue
             org = (profile.years.get(year, {}) or {}).get("innovation_org_id")
@@ -810,6 +812,19 @@ def _settle(
                     )
 
 
+def _cap_room(cap: ItemCap, mine: list[Payment], year: int) -> int | None:
+    """What an item cap leaves for ``year`` given the item's own past payments ``mine`` (stage 6):
+    the cap less what was paid in the year (``per_year``) or in all years (``cumulative``); for
+    ``max_years`` (最长N年) 0 once N other years were paid, else None: the cap does not bind."""
+    if cap.kind is _PER_YEAR:
+        paid = sum(p.amount_fen for p in mine if p.year == year) if mine else 0
+    elif cap.kind is _CUMULATIVE:
+        paid = sum(p.amount_fen for p in mine) if mine else 0
+    else:
+        return 0 if len({p.year for p in mine if p.year != year}) >= cap.param.value else None
+    return max(0, cap.param.value - paid)
+
+
 def _cap_words(cap: ItemCap) -> str:
     """How the text states an item cap, for the trace: 年度上限50万元, 累计上限100万元, 最长3年."""
     if cap.kind is _PER_YEAR:
@@ -823,17 +838,10 @@ def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bo
     """Stage 6 for a discretionary item: its caps lower the ceiling by what the payment history
     already took (000/二/（二）/7 拟上市 400万元 paid 分阶段: 150万元 paid → at most 250万元 left); a
     ceiling of 0 leaves nothing to decide (not eligible)."""
-    mine = [p for p in payments if p.item == r.item.id]
+    mine = [p for p in payments if p.item == r.item.id] if payments else []
     for cap in r.item.caps:
-        if cap.kind is _PER_YEAR:
-            room = max(0, cap.param.value - sum(p.amount_fen for p in mine if p.year == year))
-            what = f"年度上限{cap.param.text}"
-        elif cap.kind is _CUMULATIVE:
-            room = max(0, cap.param.value - sum(p.amount_fen for p in mine))
-            what = f"累计上限{cap.param.text}"
-        elif len({p.year for p in mine if p.year != year}) >= cap.param.value:
-            room, what = 0, f"最长{cap.param.text}"
-        else:
+        room = _cap_room(cap, mine, year)
+        if room is None:
             continue
         if r.cap_fen is None or r.cap_fen > room:
             r.cap_fen = room
@@ -841,7 +849,7 @@ def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bo
                 r.trace.append(
                     Step(
                         "cap",
-                        f"{what}：可兑现余额{show_value(room, VType.MONEY)}，酌定上限按余额计",
+                        f"{_cap_words(cap)}：可兑现余额{show_value(room, VType.MONEY)}，酌定上限按余额计",
                         None,
                         cap.param.source.clause,
                         amount_fen=room,
