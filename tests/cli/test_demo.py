@@ -19,11 +19,12 @@ def test_demo_runs_every_step_on_a_fresh_folder(tmp_path, monkeypatch):
     # The calculation's trace: paid 20万元 in 2022 as 省级专精特新, 小巨人 in 2023 → 100 − 20 = 80万元
     # (002/六 with 002/十六's 补足差额).
     assert "同一对象已兑现20万元，补足差额80万元" in out
-    # The registry holds the whole synthetic population, imported through the registry's validation.
-    assert "entities │ 20000 │ 0 │ 0 │" in flat
+    # The registry holds the whole synthetic population, imported through the registry's validation:
+    # 20,000 enterprises, 1,938 talents and 43 carriers present in 2022–2023.
+    assert "entities │ 21981 │ 0 │ 0 │" in flat
     # 002 for 2023 on that population: only 002/六 专精特新 can pay a synthetic enterprise; seed 1 has
     # 11 省级专精特新中小企业 (20万元) and 2 专精特新小巨人 (100万元) recognised in 2023: 220 + 200.
-    assert "20000 entities evaluated, 13 lines (0 discretionary, 0 excluded), total 420万元" in flat
+    assert "21981 entities evaluated, 13 lines (0 discretionary, 0 excluded), total 420万元" in flat
     assert "objection 1 against run 1 line 2: pending" in flat and "objection 1: kept" in flat
     # Maker-checker: the preparer's own approval is refused; the second payment run pays nothing.
     assert "cannot decide on it" in out and "refused, as it must be" in out

@@ -3,7 +3,10 @@ validation and idempotent import as a file a person imports.
 
 The tiny population is 40 enterprises, seed 7. Counted by hand from its Parquet for 2022–2023 and
 the first 20 enterprises: 20 × 2 = 40 enterprise-years, less the 2022 row of the four founded in
-2023 (ids 3, 10, 12, 14) = 36; one recognition, enterprise 19's 专精特新小巨人 (国家) of 2023.
+2023 (ids 3, 10, 12, 14) = 36; one recognition, enterprise 19's 专精特新小巨人 (国家) of 2023. One
+talent works for them: 10000 (level D, arrived 2016) at enterprise 10, which exists from 2023, so one
+talent-year; the other talent's employer is enterprise 29; the population has no carrier. Talents and
+carriers worked out row by row are in ``test_talents_and_carriers.py``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ SELECTION = Selection(2022, 2023, limit=20)
 # Facts per enterprise-year: the 10 columns of enterprise_years the vocabulary knows, plus the
 # enterprise's is_foreign_invested (static in the population, yearly in the vocabulary).
 FACTS_PER_YEAR = 11
+FACTS_PER_TALENT_YEAR = 2  # talent_level, employer_credit_code
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +62,12 @@ def test_synth_writes_valid_credit_codes_keyed_by_entity_id(population):
 def test_the_first_twenty_enterprises_and_two_years_are_imported(engine, population, tmp_path):
     reports = _import(engine, population, tmp_path)
     assert [(str(r.kind), r.inserted, r.updated, r.unchanged) for r in reports] == [
-        ("entities", 20, 0, 0),
-        ("yearly facts", 36, 0, 0),
+        ("entities", 21, 0, 0),
+        ("yearly facts", 37, 0, 0),
         ("events", 1, 0, 0),
     ]
     with transaction(engine) as session:
-        assert _count(session, YearlyFact) == 36 * FACTS_PER_YEAR
+        assert _count(session, YearlyFact) == 36 * FACTS_PER_YEAR + FACTS_PER_TALENT_YEAR
         first = session.scalars(select(Entity).where(Entity.key == credit_code(1))).one()
         assert first.kind == "enterprise" and first.name == "合成企业1号"
         assert first.attributes == {"district": "滨江区", "founded": "2018-10-03", "industry": "其他"}
@@ -88,7 +92,7 @@ def test_re_importing_changes_nothing_and_leaves_no_trace(engine, population, tm
     with transaction(engine) as session:
         before = (_count(session, Import), _count(session, AuditEntry), _count(session, YearlyFact))
     reports = _import(engine, population, tmp_path)
-    assert [(r.inserted, r.updated, r.unchanged) for r in reports] == [(0, 0, 20), (0, 0, 36), (0, 0, 1)]
+    assert [(r.inserted, r.updated, r.unchanged) for r in reports] == [(0, 0, 21), (0, 0, 37), (0, 0, 1)]
     with transaction(engine) as session:
         assert (_count(session, Import), _count(session, AuditEntry), _count(session, YearlyFact)) == before
 
@@ -130,16 +134,17 @@ def test_the_command_imports_lists_what_it_skips_and_reports_bad_input(
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
-    assert "entities │ 20 │ 0 │ 0" in flat and "events │ 1 │ 0 │ 0" in flat
+    assert "entities │ 21 │ 0 │ 0" in flat and "events │ 1 │ 0 │ 0" in flat
     for skipped in (
         "enterprises.foreign_capital_usd_cents",
         "events.tech_field",
         "events.valid_until",
-        "talents",
+        "talents.arrived",
+        "carriers.operator_entity_id",
     ):
         assert skipped in flat
     again = CliRunner().invoke(app, argv)
-    assert "entities │ 0 │ 0 │ 20" in " ".join(again.output.split())
+    assert "entities │ 0 │ 0 │ 21" in " ".join(again.output.split())
 
     # A wrong folder is one line for the user (UserError), not a traceback.
     nowhere = CliRunner().invoke(app, ["registry", "import-population", str(tmp_path / "nope"), "--by", "x"])

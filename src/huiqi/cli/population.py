@@ -71,7 +71,9 @@ def simulate(
     reform: Annotated[
         Path | None,
         typer.Option(
-            "--reform", help="YAML of changed figures (ratio, caps, tiers) to compare against the text."
+            "--reform",
+            help="YAML of changed figures (any rule parameter; the R&D scheme's ratio, caps, top N) "
+            "to compare against the documents' own (docs/population.md §5).",
         ),
     ] = None,
     trace: Annotated[
@@ -99,8 +101,7 @@ def simulate(
             console.print(f"[yellow]not in force[/] {s.item}: {validity_note(year)}")
         use = "no budget line in the text"
         if s.budget_fen:
-            share = (Decimal(s.total_fen * 100) / s.budget_fen).quantize(Decimal("0.1"))
-            use = f"{share}% of {format_fen(s.budget_fen)}"
+            use = f"{_share(s.total_fen, s.budget_fen)} of {format_fen(s.budget_fen)}"
         table.add_row(
             s.item,
             f"{s.beneficiaries:,}",
@@ -124,40 +125,116 @@ def simulate(
 def _simulate_reform(
     population: Path, year: int, reform_file: Path, budget_fen: int | None, out: Path | None
 ):
-    """``simulate --reform``: the document's figures against the reform's, per class and per entity."""
-    import pyarrow.parquet as pq
+    """``simulate --reform``: the documents' figures against the reform's, per item, per entity group
+    and per budget line; per-entity differences and a chart with ``--out``."""
+    import duckdb
 
-    from huiqi.population.reform import compare, load_reform, write_chart
-    from huiqi.population.simulate import RD_ITEM, open_population
+    from huiqi.engine.vectorized import InputError, NotVectorized
+    from huiqi.population.rd_subsidy import in_force as rd_in_force
+    from huiqi.population.reform import compare_population, load_reform, write_changes, write_chart
+    from huiqi.population.simulate import RD_ITEM, validity_note
+    from huiqi.rules.loader import RuleLoadError
 
     try:
-        params = load_reform(reform_file)
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-        ) as bar:
-            task = bar.add_task(f"{RD_ITEM}: document and reform", total=1)
-            per_entity, groups = compare(open_population(population), year, params, budget_fen)
-            bar.update(task, completed=1)
-    except (FileNotFoundError, ValueError) as exc:
+        reform = load_reform(reform_file)
+    except RuleLoadError as exc:
+        raise fail(f"the rule files do not load: {exc}") from None
+    except ValueError as exc:
         raise fail(str(exc)) from None
-    table = Table(
-        "class", "beneficiaries", "total (document)", "total (reform)", "difference", title=f"{year}"
+    try:
+        with Progress(
+            TextColumn("{task.description:<44}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("reading the population", total=None)
+
+            def progress(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=label[:44])
+
+            con, result = compare_population(population, year, reform, budget_fen, progress)
+    except (FileNotFoundError, ValueError, InputError, NotVectorized) as exc:
+        raise fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise fail(f"the population in {population} could not be read: {exc}") from None
+    table = _folded(
+        Table(title=f"{year}: document vs reform ({reform_file})"),
+        "item",
+        "beneficiaries",
+        "document",
+        "reform",
+        "difference",
+        "mean",
+        "待定",
     )
-    for g in groups:
+    for d in result.items:
         table.add_row(
-            g.group,
-            f"{g.beneficiaries_before:,} → {g.beneficiaries_after:,}",
-            format_fen(g.total_before_fen),
-            format_fen(g.total_after_fen),
-            format_fen(g.total_after_fen - g.total_before_fen),
+            d.label,
+            f"{d.beneficiaries_before:,} → {d.beneficiaries_after:,}",
+            format_fen(d.total_before_fen),
+            format_fen(d.total_after_fen),
+            format_fen(d.diff_fen),
+            f"{format_fen(d.mean_before_fen)} → {format_fen(d.mean_after_fen)}",
+            f"{d.undetermined:,}",
         )
-    before, after = sum(g.total_before_fen for g in groups), sum(g.total_after_fen for g in groups)
-    table.add_row(RD_ITEM, "", format_fen(before), format_fen(after), format_fen(after - before))
+    before = sum(d.total_before_fen for d in result.items)
+    after = sum(d.total_after_fen for d in result.items)
+    table.add_row("all", "", format_fen(before), format_fen(after), format_fen(after - before), "", "")
     console.print(table)
+    for item in result.not_in_force:
+        console.print(f"[yellow]not in force in {year}[/] {item}: the change pays nothing this year")
+    if reform.rd is not None and not rd_in_force(year):
+        console.print(f"[yellow]not in force[/] {RD_ITEM}: {validity_note(year)}", highlight=False)
+    for name, diffs in result.groups:
+        groups = _folded(Table(), name, "beneficiaries", "document", "reform", "difference")
+        for d in diffs:
+            groups.add_row(
+                d.label,
+                f"{d.beneficiaries_before:,} → {d.beneficiaries_after:,}",
+                format_fen(d.total_before_fen),
+                format_fen(d.total_after_fen),
+                format_fen(d.diff_fen),
+            )
+        console.print(groups)
+    if result.budgets:
+        lines = _folded(Table(), "budget line (预算)", "amount", "use (document)", "use (reform)")
+        for b in result.budgets:
+            bound = {"floor": "不少于 ", "about": "约 "}.get(b.bound, "")
+            lines.add_row(
+                b.line,
+                bound + format_fen(b.amount_fen),
+                f"{format_fen(b.total_before_fen)} ({_share(b.total_before_fen, b.amount_fen)})",
+                f"{format_fen(b.total_after_fen)} ({_share(b.total_after_fen, b.amount_fen)})",
+            )
+        console.print(lines)
     if out is None:
-        console.print("give --out FILE.parquet to write per-entity differences and the chart")
+        console.print("give --out FILE.parquet to write the per-entity differences and the chart")
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(per_entity, out)
-    page = write_chart(groups, out.with_suffix(".png"), f"{RD_ITEM} {year}: document vs reform")
-    console.print(f"per-entity differences: {out}; chart: {out.with_suffix('.png')}, {page}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rows = write_changes(con, out)
+        page = write_chart(
+            [("items", result.items), *result.groups], out.with_suffix(".png"), f"{year}: document vs reform"
+        )
+    except (OSError, duckdb.Error) as exc:
+        raise fail(f"cannot write {out}: {getattr(exc, 'strerror', None) or exc}") from None
+    console.print(
+        f"per-entity differences ({rows:,} changed rows): {out}; chart: {out.with_suffix('.png')}, {page}"
+    )
+
+
+def _folded(table: Table, *headers: str) -> Table:
+    """``table`` with these columns, folding long cells onto more lines: an amount or an item id is
+    never cut to an ellipsis on a narrow terminal."""
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def _share(part_fen: int, whole_fen: int) -> str:
+    """``part`` as a percentage of ``whole``, one decimal (display only)."""
+    if not whole_fen:
+        return "—"
+    return f"{(Decimal(part_fen * 100) / whole_fen).quantize(Decimal('0.1'))}%"

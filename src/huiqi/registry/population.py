@@ -2,13 +2,16 @@
 
 The population is Parquet keyed by a dense ``entity_id``; the registry reads files whose columns are
 named by the facts vocabulary and keys enterprises by their 统一社会信用代码. This adapter only
-translates: DuckDB selects the wanted enterprises, years and events and writes them as three
-registry files (``entities.parquet``, ``yearly.parquet``, ``events.parquet``) in a staging folder,
+translates: DuckDB selects the wanted enterprises, talents (人才) and carriers (载体: 孵化器, 众创空间),
+their years and events, and writes them as three registry files (``entities.parquet``,
+``yearly.parquet``, ``events.parquet``; every kind of entity in the same three) in a staging folder,
 which are then handed to :func:`huiqi.registry.importing.import_files`. So every row passes the same
 validation as a file a person imports, the import is idempotent the same way (a re-run changes
 nothing), and a rejected row is named by the staging file and record number, which stay on disk to
 be opened.
 
+Talents and carriers have no credit code in the population; they are keyed by the registry's own id
+(``key``), made from the population's: ``synth-talent-<talent_id>``, ``synth-carrier-<carrier_id>``.
 What is not carried over, because the vocabulary has no fact for it, is listed in :data:`SKIPPED`.
 """
 
@@ -32,11 +35,15 @@ SKIPPED: dict[str, str] = {
     ),
     "events.tech_field": "not an attribute of an enterprise_title event",
     "events.valid_until": "not an attribute of an enterprise_title event",
-    "talents": "talents are keyed by the registry's own id; no mapping from talent_id yet",
-    "carriers": "carriers are keyed by the registry's own id; no mapping from carrier_id yet",
+    "talents.arrived": "no fact (来滨江工作日期); it only selects the years a talent has rows for",
+    "carriers.operator_entity_id": "no fact links a carrier to the enterprise that runs it",
     "payments": "past payments belong to the ledger (huiqi ledger pay), not the registry",
 }
 STAGED = ("entities", "yearly", "events")
+TALENT_KEY, CARRIER_KEY = "synth-talent-", "synth-carrier-"
+# carrier_type of the population → platform_type of a platform_recognized event (003-33: 科技企业孵化器
+# and 众创空间 are recognised as platforms of those types)
+PLATFORM_TYPE = {"孵化器": "科技企业孵化器", "众创空间": "众创空间"}
 
 
 class PopulationError(ValueError):
@@ -75,31 +82,83 @@ def stage(population: Path, staging: Path, selection: Selection) -> dict[str, in
         tables.attach(con, population)
     except FileNotFoundError as exc:
         raise PopulationError(str(exc)) from exc
+    for name in ("talents", "carriers"):  # a folder without them has none (hand-made, or older)
+        if tables.table_path(population, name).is_file():
+            tables.attach(con, population, (name,))
+        else:
+            tables.register_arrow(con, {name: tables.SCHEMAS[name].empty_table()})
     staging.mkdir(parents=True, exist_ok=True)
     limit = "" if selection.limit is None else f"WHERE entity_id <= {int(selection.limit)}"
     # Enterprises first: the chosen ids, each with its credit code (the registry's key).
-    con.execute(f"CREATE TEMP TABLE chosen AS SELECT * FROM enterprises {limit}")
-    years = f"year BETWEEN {int(selection.first)} AND {int(selection.last)}"
+    con.execute(f"CREATE TEMP TABLE chosen AS SELECT * FROM entities {limit}")
+    first, last = int(selection.first), int(selection.last)
+    years = f"year BETWEEN {first} AND {last}"
+    # The talents of the chosen enterprises, with their employer's credit code, and a row for each
+    # selected year in which both the talent has arrived and the employer exists.
+    con.execute(
+        f"""CREATE TEMP TABLE chosen_talents AS
+            SELECT t.*, c.credit_code AS employer_credit_code, y.year
+            FROM talents t JOIN chosen c ON c.entity_id = t.employer_entity_id,
+                 range({first}, {last} + 1) y(year)
+            WHERE y.year >= greatest(year(t.arrived), year(c.founded))"""
+    )
+    # The carriers the chosen enterprises run, one row per selected year since their recognition.
+    con.execute(
+        f"""CREATE TEMP TABLE chosen_carriers AS
+            SELECT k.*, y.year FROM carriers k JOIN chosen c ON c.entity_id = k.operator_entity_id,
+                 range({first}, {last} + 1) y(year)
+            WHERE y.year >= year(k.recognized)"""
+    )
+    talent_key = f"'{TALENT_KEY}' || talent_id"
+    carrier_key = f"'{CARRIER_KEY}' || carrier_id"
+    platform = "CASE carrier_type " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in PLATFORM_TYPE.items())
+    # enterprises first, then talents, then carriers; within a kind by key (and year, date)
+    kind_order = "CASE {} WHEN 'enterprise' THEN 0 WHEN 'talent' THEN 1 ELSE 2 END"
     queries = {
-        "entities": """
+        # one file for every kind: UNION BY NAME leaves a column empty where a kind has no such fact
+        "entities": f"""
             SELECT 'enterprise' AS kind, '合成企业' || entity_id || '号' AS name, credit_code,
                    industry, founded, district
-            FROM chosen ORDER BY credit_code""",
+            FROM chosen
+            UNION ALL BY NAME
+            SELECT DISTINCT 'talent' AS kind, '合成人才' || talent_id || '号' AS name, {talent_key} AS key,
+                   birth_date
+            FROM chosen_talents
+            UNION ALL BY NAME
+            SELECT DISTINCT 'carrier' AS kind, '合成载体' || carrier_id || '号' AS name, {carrier_key} AS key,
+                   carrier_type
+            FROM chosen_carriers
+            ORDER BY {kind_order.format("kind")}, credit_code, key""",
         # is_foreign_invested is static in the population but a yearly fact in the vocabulary.
         "yearly": f"""
             SELECT c.credit_code AS entity_key, 'enterprise' AS entity_kind, CAST(y.year AS INTEGER) AS year,
                    y.revenue_fen, y.value_added_fen, y.total_assets_fen, y.employees, y.is_above_scale,
                    y.is_fiscal_revenue_in_district, y.export_fen, y.rent_fen, y.rd_expense_fen,
                    y.rd_expense_gov_funded_fen, c.is_foreign_invested
-            FROM enterprise_years y JOIN chosen c USING (entity_id)
-            WHERE y.{years} ORDER BY entity_key, year""",
+            FROM entity_years y JOIN chosen c USING (entity_id)
+            WHERE y.{years}
+            UNION ALL BY NAME
+            SELECT {talent_key} AS entity_key, 'talent' AS entity_kind, CAST(year AS INTEGER) AS year,
+                   talent_level, employer_credit_code
+            FROM chosen_talents
+            UNION ALL BY NAME
+            SELECT {carrier_key} AS entity_key, 'carrier' AS entity_kind, CAST(year AS INTEGER) AS year,
+                   incubated_enterprises
+            FROM chosen_carriers
+            ORDER BY {kind_order.format("entity_kind")}, entity_key, year""",
         # A recognition is imported for the year it was given; its validity is not a vocabulary fact.
         "events": f"""
             SELECT c.credit_code AS entity_key, 'enterprise' AS entity_kind, e.type AS event, e.date,
                    e.title, e.level
             FROM events e JOIN chosen c USING (entity_id)
-            WHERE year(e.date) BETWEEN {int(selection.first)} AND {int(selection.last)}
-            ORDER BY entity_key, e.date, e.title""",
+            WHERE year(e.date) BETWEEN {first} AND {last}
+            UNION ALL BY NAME
+            SELECT DISTINCT {carrier_key} AS entity_key, 'carrier' AS entity_kind,
+                   'platform_recognized' AS event, recognized AS date, {platform} END AS platform_type,
+                   level
+            FROM chosen_carriers
+            WHERE year(recognized) BETWEEN {first} AND {last}
+            ORDER BY {kind_order.format("entity_kind")}, entity_key, date, title""",
     }
     counts = {}
     for name, query in queries.items():
