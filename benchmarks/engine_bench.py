@@ -4,10 +4,16 @@ For N enterprises (a synthetic population with every fact and event 002's items 
 Parquet in the population layout), in one run:
 
 - the vectorized engine on document 002 and on all encoded rules, results to Parquet;
-- a hand-written plain DuckDB SQL version of 002's items (``baseline_sql.py``, written from
-  docs/rules.md and the rule text, not generated) — same output, checked row for row;
-- the scalar engine's time per profile on a sample, and exactness to the fen on that sample;
+- two hand-written versions of 002's items, written from docs/rules.md and the rule text, not
+  generated: plain DuckDB SQL (``baseline_sql.py``) and plain numpy (``baseline_numpy.py``), each
+  checked row for row against the engine's output (every column but ``missing``, which they do not
+  compute);
+- the scalar engine's time per profile on a sample, and exactness to the fen on that sample
+  (``missing`` included);
 - time against the number of items (1, 5, all of 002, all documents).
+
+Wall time and the process's CPU time are both reported, with the load average before and after:
+the machine is shared, and CPU time is what a quiet machine's wall time approaches.
 
     .venv/bin/python benchmarks/engine_bench.py --sizes 10000 100000 1000000
     .venv/bin/python benchmarks/engine_bench.py --sizes 10000000 --only-vectorized   # peak RSS
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -190,9 +197,19 @@ def generate(n: int, folder: Path, seed: int = 7) -> None:
 # Measurements (one size per process)
 
 
-def _timed(fn):
-    t = time.perf_counter()
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+CPU: dict[str, float] = {}  # the CPU seconds of the last _timed call, by name
+
+
+def _timed(fn, name: str = ""):
+    c, t = _cpu(), time.perf_counter()
     out = fn()
+    if name:
+        CPU[name] = round(_cpu() - c, 3)
     return out, time.perf_counter() - t
 
 
@@ -236,8 +253,20 @@ def profiles_for(con, ids: list[int]):
     return [parse_profile(p) for p in prof.values()]
 
 
+COLUMNS = "entity_id, item_id, year, status, amount_fen, cap_fen"  # what the baselines compute
+
+
+def rows_differing(con, a: Path, b: Path) -> int:
+    """Rows of one Parquet file not in the other, both ways (duplicates counted)."""
+    x, y = (f"(SELECT {COLUMNS} FROM read_parquet('{p}'))" for p in (a, b))
+    return con.execute(
+        f"SELECT count(*) FROM (({x} EXCEPT ALL {y}) UNION ALL ({y} EXCEPT ALL {x}))"
+    ).fetchall()[0][0]
+
+
 def measure(n: int, folder: Path, only_vectorized: bool) -> dict:
-    from baseline_sql import baseline_002
+    from baseline_numpy import baseline_002 as numpy_002
+    from baseline_sql import baseline_002 as sql_002
     from huiqi.engine.vectorized import attach_population
     from huiqi.engine.vectorized.population import calculate_population
     from huiqi.engine.vectorized.reference import scalar_rows
@@ -246,39 +275,47 @@ def measure(n: int, folder: Path, only_vectorized: bool) -> dict:
     book = load_rules()
     con = duckdb.connect()
     con.execute("SET memory_limit = '6GB'")
+    con.execute("SET threads = 2")
     con.execute(f"SET temp_directory = '{folder / 'spill'}'")
     attach_population(con, folder)
-    out: dict = {"n": n}
+    out: dict = {"n": n, "load_before": round(os.getloadavg()[0], 2)}
 
     def vec(documents, only=None, name="r"):
         return calculate_population(con, book, YEAR, documents, only=only, out=folder / f"{name}.parquet")
 
-    rows, out["vectorized_002_s"] = _timed(lambda: vec(["002"], name="vec_002"))
+    rows, out["vectorized_002_s"] = _timed(lambda: vec(["002"], name="vec_002"), "vectorized_002")
     out["rows_002"] = rows
     if only_vectorized:  # the 10M run: 002 only, for time and peak memory
         out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        out["cpu_s"] = CPU
+        out["load_after"] = round(os.getloadavg()[0], 2)
         return out
-    _, out["baseline_sql_s"] = _timed(lambda: baseline_002(con, folder / "base_002.parquet"))
-    diff = con.execute(
-        f"SELECT count(*) FROM ((SELECT * FROM read_parquet('{folder / 'vec_002.parquet'}') EXCEPT ALL "
-        f"SELECT * FROM read_parquet('{folder / 'base_002.parquet'}')) UNION ALL "
-        f"(SELECT * FROM read_parquet('{folder / 'base_002.parquet'}') EXCEPT ALL "
-        f"SELECT * FROM read_parquet('{folder / 'vec_002.parquet'}')))"
-    ).fetchall()[0][0]
-    out["baseline_sql_rows_differing"] = diff
-    # exactness against the scalar engine on a sample, and its time per profile
+    _, out["baseline_sql_s"] = _timed(lambda: sql_002(con, folder / "sql_002.parquet"), "baseline_sql")
+    _, out["baseline_numpy_s"] = _timed(
+        lambda: numpy_002(folder, folder / "numpy_002.parquet"), "baseline_numpy"
+    )
+    out["baseline_sql_rows_differing"] = rows_differing(
+        con, folder / "vec_002.parquet", folder / "sql_002.parquet"
+    )
+    out["baseline_numpy_rows_differing"] = rows_differing(
+        con, folder / "vec_002.parquet", folder / "numpy_002.parquet"
+    )
+    fastest = min(out["baseline_sql_s"], out["baseline_numpy_s"])
+    out["ratio_to_fastest_baseline"] = round(out["vectorized_002_s"] / fastest, 3)
+    # exactness against the scalar engine on a sample (missing facts included), and its time per profile
     sample = sorted(random.Random(n).sample(range(1, n + 1), min(n, 2000)))
     profiles = profiles_for(con, sample)
     want, t_scalar = _timed(lambda: scalar_rows(book, profiles, YEAR, ["002"]))
     out["scalar_ms_per_profile_002"] = 1000 * t_scalar / len(profiles)
     got = sorted(
-        (str(r[0]), *r[1:])
+        (str(r[0]), *r[1:-1], tuple(r[-1]) if r[-1] is not None else None)
         for r in con.execute(
             f"SELECT * FROM read_parquet('{folder / 'vec_002.parquet'}') "
             "WHERE entity_id IN (SELECT unnest(?))",
             [sample],
         ).fetchall()
     )
+    want = sorted((*r[:-1], tuple(r[-1]) if r[-1] is not None else None) for r in want)
     out["sample"] = len(sample)
     out["sample_rows"] = len(want)
     out["sample_mismatches"] = len(set(got) ^ set(want))
@@ -286,9 +323,9 @@ def measure(n: int, folder: Path, only_vectorized: bool) -> dict:
     items_002 = [it.id for it in book.rulesets["002"].items]
     for k in (1, 5):
         _, out[f"vectorized_{k}_items_s"] = _timed(
-            lambda k=k: vec(["002"], set(items_002[:k]), name=f"vec_{k}")
+            lambda k=k: vec(["002"], set(items_002[:k]), name=f"vec_{k}"), f"vectorized_{k}_items"
         )
-    rows, out["vectorized_all_s"] = _timed(lambda: vec(None, name="vec_all"))
+    rows, out["vectorized_all_s"] = _timed(lambda: vec(None, name="vec_all"), "vectorized_all")
     out["rows_all"] = rows
     out["items_all"] = sum(
         1
@@ -296,10 +333,11 @@ def measure(n: int, folder: Path, only_vectorized: bool) -> dict:
         for it in rs.items
         if it.validity.start and it.validity.start.year <= YEAR <= it.validity.end.year
     )
-    profiles_all, _ = profiles, None
-    _, t_all = _timed(lambda: scalar_rows(book, profiles_all[:500], YEAR))
-    out["scalar_ms_per_profile_all"] = 1000 * t_all / min(500, len(profiles_all))
+    _, t_all = _timed(lambda: scalar_rows(book, profiles[:500], YEAR))
+    out["scalar_ms_per_profile_all"] = 1000 * t_all / min(500, len(profiles))
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    out["cpu_s"] = CPU
+    out["load_after"] = round(os.getloadavg()[0], 2)
     return out
 
 

@@ -75,14 +75,14 @@ classed AS (
                 WHEN NOT small AND t.amt THEN 'amt_large' END AS class_code
     FROM (SELECT *, (total_assets_fen <= 20000000000 AND revenue_fen <= 20000000000
                      AND employees <= 500) AS small
-          FROM enterprise_years WHERE year = {ry}) y
-    JOIN titles t USING (entity_id) JOIN enterprises e USING (entity_id) JOIN split s USING (district)),
+          FROM entity_years WHERE year = {ry}) y
+    JOIN titles t USING (entity_id) JOIN entities e USING (entity_id) JOIN split s USING (district)),
 based AS (
     SELECT k.*, coalesce(p.rd_expense_fen - p.rd_expense_gov_funded_fen, 0) AS own_prev,
            k.own - coalesce(p.rd_expense_fen - p.rd_expense_gov_funded_fen, 0) AS growth,
            r.min_growth, r.top_n, r.cap
     FROM classed k JOIN rules r USING (class_code)
-    LEFT JOIN (SELECT * FROM enterprise_years WHERE year = {ry} - 1) p USING (entity_id)
+    LEFT JOIN (SELECT * FROM entity_years WHERE year = {ry} - 1) p USING (entity_id)
     WHERE k.class_code IS NOT NULL),
 ranked AS (
     SELECT *, growth >= min_growth AS meets,
@@ -195,14 +195,14 @@ def _layout(pop: str, out: str) -> dict:
     )
     start = time.perf_counter()
     con.execute(
-        f"COPY (SELECT entity_id, {cols} FROM enterprise_years GROUP BY entity_id) "
+        f"COPY (SELECT entity_id, {cols} FROM entity_years GROUP BY entity_id) "
         f"TO '{out}' (FORMAT parquet)"
     )
     pivot = time.perf_counter() - start
     long_sql = f"""SELECT sum(c.rd_expense_fen - c.rd_expense_gov_funded_fen
                       - coalesce(p.rd_expense_fen - p.rd_expense_gov_funded_fen, 0))
-                   FROM (SELECT * FROM enterprise_years WHERE year = {YEAR - 1}) c
-                   LEFT JOIN (SELECT * FROM enterprise_years WHERE year = {YEAR - 2}) p USING (entity_id)"""
+                   FROM (SELECT * FROM entity_years WHERE year = {YEAR - 1}) c
+                   LEFT JOIN (SELECT * FROM entity_years WHERE year = {YEAR - 2}) p USING (entity_id)"""
     wide_sql = f"""SELECT sum(own_{YEAR - 1} - coalesce(own_{YEAR - 2}, 0)) FROM read_parquet('{out}')
                    WHERE own_{YEAR - 1} IS NOT NULL"""
     timings = {}

@@ -74,7 +74,7 @@ def test_yearly_facts_are_consistent(tmp_path):
     con = duckdb.connect()
     tables.attach(con, tmp_path)
     bad = con.execute(
-        """SELECT count(*) FROM enterprise_years y JOIN enterprises e USING (entity_id)
+        """SELECT count(*) FROM entity_years y JOIN entities e USING (entity_id)
            WHERE y.rd_expense_gov_funded_fen > y.rd_expense_fen OR y.rd_expense_fen < 0
               OR y.employees < 1 OR y.year < year(e.founded)"""
     ).fetchall()[0][0]
@@ -105,7 +105,7 @@ def test_calibrated_at_district_size(tmp_path):
     )
     intensity = one(
         "SELECT sum(rd_expense_fen)::DECIMAL(38, 0) / sum(value_added_fen) "
-        "FROM enterprise_years WHERE year = 2023"
+        "FROM entity_years WHERE year = 2023"
     )
     assert abs(high_tech - calibration.scaled("high_tech_enterprises", size)) < 0.05 * 3800
     assert abs(tech_sme - calibration.scaled("tech_smes", size)) < 0.05 * 6000

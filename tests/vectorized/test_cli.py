@@ -21,7 +21,15 @@ def test_calc_pop_writes_the_rows_the_engine_computes(tmp_path):
     assert res.exit_code == 0, res.output
     assert "002/六/专精特新" in res.output or "beneficiaries" in res.output
     written = pq.read_table(out)
-    assert written.column_names == ["entity_id", "item_id", "year", "status", "amount_fen", "cap_fen"]
+    assert written.column_names == [
+        "entity_id",
+        "item_id",
+        "year",
+        "status",
+        "amount_fen",
+        "cap_fen",
+        "missing",
+    ]
     con = duckdb.connect()
     attach_population(con, tmp_path / "pop")
     again = sorted(run(con, load_rules(), 2023, ["002"]).fetchall())
@@ -58,4 +66,18 @@ def test_population_folder_and_profiles_agree(tmp_path):
     con = duckdb.connect()
     register_profiles(con, [p])
     direct = run(con, load_rules(), 2023, ["002"]).fetchall()
-    assert ("1", "002/五/创新券", 2023, "eligible", 300_000, None) in direct
+    assert ("1", "002/五/创新券", 2023, "eligible", 300_000, None, None) in direct
+
+
+def test_the_engines_views_stand_in_for_the_populations_own(tmp_path):
+    """One set of view names (entities, entity_years, events): the R&D-subsidy stages, written
+    against the population's views, give the same result over the engine's."""
+    from huiqi.population import rd_subsidy_stages, tables
+
+    synthesize(2_000, 3, tmp_path / "pop")
+    own, engine = duckdb.connect(), duckdb.connect()
+    tables.attach(own, tmp_path / "pop")
+    attach_population(engine, tmp_path / "pop")
+    want = rd_subsidy_stages.run(own, 2021).result
+    got = rd_subsidy_stages.run(engine, 2021).result
+    assert want.num_rows > 0 and got.equals(want)

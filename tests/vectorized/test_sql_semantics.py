@@ -100,6 +100,33 @@ def test_unknown_district_makes_paying_items_undetermined():
     assert rows(p)[("x", "002/五/创新券")] == ("undetermined", 0, None)
 
 
+def missing(*profiles: dict) -> dict[tuple[str, str], list[str] | None]:
+    con = duckdb.connect()
+    register_profiles(con, [parse_profile(p) for p in profiles])
+    return {(r[0], r[1]): r[6] for r in run(con, BOOK, YEAR, documents=["002"]).fetchall()}
+
+
+def test_missing_names_what_an_undetermined_item_lacks_as_the_scalar_engine_does():
+    # 链主研发: is_chain_leader and ever(牵头) and rd_expense_fen > 0, 20% of rd_expense_fen.
+    # Leader unknown, R&D unknown: both, once each and sorted (R&D is read by the condition and the
+    # amount). A non-leader lacks nothing: False and ? is False.
+    lead = {"type": "innovation_org_recognized", "date": "2022-03-01", "org_type": "产业联盟"}
+    lead |= {"role": "牵头", "level": "市"}
+    a = ent("a", events=[lead])
+    for fact in ("is_chain_leader", "rd_expense_fen"):
+        a["years"][str(YEAR)].pop(fact, None)
+    # 国家行业标准 per event: a 国家标准 without its drafter rank → the filter (前三位) cannot decide
+    # that event, which names itself by its position in the profile
+    std = {"type": "standard_published", "date": "2023-05-01", "scope": "国际标准", "role": "主导"}
+    unranked = {"type": "standard_published", "date": "2023-06-01", "scope": "国家标准", "role": "参与"}
+    b = ent("b", {"is_chain_leader": False}, events=[std, unranked])
+    got = missing(a, b)
+    assert got[("a", "002/六/链主研发")] == ["years.2023.is_chain_leader", "years.2023.rd_expense_fen"]
+    assert ("b", "002/六/链主研发") not in got
+    assert got[("b", "002/十一/国家行业标准")] == ["events[1].drafter_rank"]
+    assert got[("b", "002/十一/国际标准")] is None  # eligible: nothing lacks
+
+
 def test_little_giant_after_provincial_award_gets_the_difference():
     # 002/六 + 十六 补差: 省级专精特新 paid 20万元 in 2022; promoted to 小巨人 (100万元) in 2023 → 80万元.
     got = rows(

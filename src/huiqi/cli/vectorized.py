@@ -31,8 +31,8 @@ def calc_pop(
 ) -> None:
     """Compute what every entity of a population is owed in a year (一次算全体), to Parquet.
 
-    Rows: entity_id, item_id, year, status, amount_fen, cap_fen. Without --dense, an (entity, item)
-    that is absent is not eligible.
+    Rows: entity_id, item_id, year, status, amount_fen, cap_fen, missing (the facts an undetermined
+    item lacks). Without --dense, an (entity, item) that is absent is not eligible.
     """
     import duckdb
 

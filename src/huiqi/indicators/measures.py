@@ -101,7 +101,7 @@ def ratio_of_sums(con: duckdb.DuckDBPyConnection, measure: Measure, year: int, u
     num, den = measure.numerator, measure.denominator
     total_num, total_den, reporting = con.execute(
         f"""
-        SELECT sum({num}), sum({den}), count(*) FROM enterprise_years
+        SELECT sum({num}), sum({den}), count(*) FROM entity_years
         WHERE year = ? AND {num} IS NOT NULL AND {den} IS NOT NULL
         """,
         [year],

@@ -1,13 +1,13 @@
 """Where indicators are computed from: a DuckDB connection showing the population tables.
 
 Two sources, one shape: the measures (:mod:`huiqi.indicators.measures`) are SQL over the views
-``enterprises``, ``enterprise_years`` and ``events`` with the columns of
-:mod:`huiqi.population.tables`, whichever source filled them.
+``entities``, ``entity_years`` and ``events`` with the columns of :mod:`huiqi.population.tables`
+(the tables ``enterprises``, ``enterprise_years`` and ``events``), whichever source filled them.
 
 - a population folder (人口表, Parquet written by ``huiqi synth``): views over its files;
 - the registry (登记册) database: its ``entities``, ``yearly_facts`` (long: one row per entity, year
   and fact) and ``events`` are read through SQLAlchemy (SQLite or PostgreSQL alike), the facts the
-  measures use are pivoted into ``enterprise_years`` rows, and the result is registered in DuckDB.
+  measures use are pivoted into ``entity_years`` rows, and the result is registered in DuckDB.
   The registry has no ``valid_until`` on a recognition (the facts vocabulary has none), so those
   rows carry NULL there and a title counts as held until the data says otherwise.
 """

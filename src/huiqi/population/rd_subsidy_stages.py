@@ -1,9 +1,10 @@
 """研发费用投入财政补助 as population stages in DuckDB SQL: classify → base → threshold → rank →
 ratio/cap → prorate → split.
 
-Input: DuckDB relations ``enterprises``, ``enterprise_years`` and ``events`` (see
-:mod:`huiqi.population.tables`; :func:`huiqi.population.tables.attach` makes them from a population
-directory). Money stays in ``BIGINT`` fen, products in ``HUGEINT``; no ``DOUBLE`` touches money.
+Input: DuckDB relations ``entities``, ``entity_years`` and ``events`` (the population's
+enterprises, their years and events: see :mod:`huiqi.population.tables`;
+:func:`huiqi.population.tables.attach` makes them from a population directory). Money stays in
+``BIGINT`` fen, products in ``HUGEINT``; no ``DOUBLE`` touches money.
 The readings of the text that are ours are listed in :mod:`huiqi.population.rd_subsidy`.
 """
 
@@ -104,9 +105,9 @@ def run(
                    (y.total_assets_fen <= {rd.MAX_TOTAL_ASSETS_FEN}
                     AND y.revenue_fen <= {rd.MAX_REVENUE_FEN}
                     AND y.employees <= {rd.MAX_EMPLOYEES}) AS is_small
-            FROM enterprise_years y
+            FROM entity_years y
             JOIN titles t USING (entity_id)
-            JOIN enterprises e USING (entity_id)
+            JOIN entities e USING (entity_id)
             JOIN split s ON s.district = e.district
             WHERE y.year = {ry}
         )
@@ -133,7 +134,7 @@ def run(
                  - coalesce(p.rd_expense_fen - p.rd_expense_gov_funded_fen, 0) AS growth_fen
         FROM rd_classified c
         LEFT JOIN (SELECT entity_id, rd_expense_fen, rd_expense_gov_funded_fen
-                   FROM enterprise_years WHERE year = {ry - 1}) p USING (entity_id)
+                   FROM entity_years WHERE year = {ry - 1}) p USING (entity_id)
         """,
         _quotes("own_funds", "growth"),
         ("count(*) FILTER (WHERE growth_fen > 0)", "candidates whose own-funded R&D grew"),

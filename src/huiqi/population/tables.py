@@ -108,13 +108,26 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+# In DuckDB the tables are seen under the vectorized engine's names (huiqi.engine.vectorized.tables),
+# one set of names for every query over a population: ``entities`` and ``entity_years``, because
+# the engine's views hold every kind of entity (enterprises, talents, carriers, institutions) and
+# ``entity_id`` is the key everywhere. The files keep their names: a synthetic population's rows of
+# those two files are all enterprises.
+VIEWS = {"enterprises": "entities", "enterprise_years": "entity_years"}
+
+
+def view_name(table: str) -> str:
+    """The DuckDB name of table ``table`` (``enterprise_years`` → ``entity_years``)."""
+    return VIEWS.get(table, table)
+
+
 def table_path(directory: Path, name: str) -> Path:
     """Where table ``name`` lives in a population directory."""
     return Path(directory) / f"{name}.parquet"
 
 
 def attach(con, directory: Path, names: tuple[str, ...] = ("enterprises", "enterprise_years", "events")):
-    """Create DuckDB views named after the tables over the Parquet files of ``directory``.
+    """Create DuckDB views (named by ``view_name``) over the Parquet files of ``directory``.
 
     Raises ``FileNotFoundError`` naming the missing file, so a wrong path is one clear message.
     """
@@ -125,13 +138,13 @@ def attach(con, directory: Path, names: tuple[str, ...] = ("enterprises", "enter
                 f"{path} not found: is {directory} a population written by `huiqi synth`?"
             )
         escaped = str(path).replace("'", "''")
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{escaped}')")
+        con.execute(f"CREATE OR REPLACE VIEW {view_name(name)} AS SELECT * FROM read_parquet('{escaped}')")
 
 
 def register_arrow(con, tables: dict[str, pa.Table]) -> None:
-    """Make in-memory Arrow tables visible to DuckDB under their names (tests, small populations)."""
+    """Make in-memory Arrow tables visible to DuckDB under their view names (tests, small populations)."""
     for name, table in tables.items():
-        con.register(name, table)
+        con.register(view_name(name), table)
 
 
 def from_rows(name: str, rows: list[dict]) -> pa.Table:
@@ -169,12 +182,14 @@ def problems(con) -> list[str]:
     """What is wrong with the population visible on ``con``, one line per kind, with example ids.
 
     Empty when the population can be computed on. Duplicate keys are reported too: one enterprise
-    twice, or one (enterprise, year) twice, would be counted twice by every join.
+    twice, or one (enterprise, year) twice, would be counted twice by every join. A message names
+    the table (its file), not its view.
     """
     found = []
     for table, condition, message in _CHECKS:
         rows = con.execute(
-            f"SELECT count(*), list(entity_id ORDER BY entity_id)[1:5] FROM {table} WHERE {condition}"
+            f"SELECT count(*), list(entity_id ORDER BY entity_id)[1:5] FROM {view_name(table)} "
+            f"WHERE {condition}"
         ).fetchall()
         count, examples = rows[0]
         if count:
@@ -182,7 +197,7 @@ def problems(con) -> list[str]:
     for table, key in (("enterprises", "entity_id"), ("enterprise_years", "entity_id, year")):
         rows = con.execute(
             f"SELECT count(*), list(entity_id ORDER BY entity_id)[1:5] FROM "
-            f"(SELECT entity_id FROM {table} GROUP BY {key} HAVING count(*) > 1)"
+            f"(SELECT entity_id FROM {view_name(table)} GROUP BY {key} HAVING count(*) > 1)"
         ).fetchall()
         count, examples = rows[0]
         if count:

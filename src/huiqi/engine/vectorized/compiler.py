@@ -1,24 +1,32 @@
 """The compiler: every item in force in a year → staged DuckDB statements over the whole population.
 
-The stages are those of docs/rules.md §6, in the same order. The first two are temporary tables
-built by ``Plan.steps`` (one statement per item: see ``Plan``); the rest are CTEs of ``Plan.result``:
+The stages are those of docs/rules.md §6, in the same order. ``Plan.steps`` build temporary tables
+(one statement per item: see ``Plan``); ``Plan.result`` settles the eligible rows and reads the answer:
 
+- ``hq_ev``     the events the rules read, copied once (types, attributes and dates they read);
 - ``hq_base``   entities ⋈ their facts of the year (only the facts the rules read), plus one gate
-                 column per document (§6.2: bans and beneficiary conditions 资助对象, Kleene-AND'ed);
+                 column per document (§6.2: bans and beneficiary conditions 资助对象, Kleene-AND'ed)
+                 and what an Unknown gate lacks;
 - ``hq_occ``    one row per occurrence (§6.3): per entity for a yearly item, per event of the type in
-                 the period for a ``for_each`` item; its status E/U/D/N (W: the filter itself is
-                 Unknown), amount and discretionary cap. Rows that cannot pay (wrong kind, gate False,
-                 ``when`` False, filter False) are never produced: absent means not eligible;
-- ``item_st``   the item's status from its occurrences (U before E before D);
-- ``dues``      从优、从高、不重复 by subject (§6.4: the highest amount of a subject across the
-                 adopting documents, ties to the earlier item then event) and 已兑现/晋升补差 against
-                 past payments with the same subject (§6.5);
+                 the period for a ``for_each`` item; its status E/U/D (W: the filter itself is
+                 Unknown), amount or discretionary cap, and the facts an Unknown lacks. Rows that
+                 cannot pay (wrong kind, gate False, ``when`` False, filter False, no tier) are never
+                 produced: absent means not eligible;
+- ``hq_st``     the item's status (U before E before D) and missing facts; a discretionary item's
+                 ceiling lowered by its caps against past payments (§6.6), 0 → not eligible;
+- ``dues``      (eligible rows only) 从优、从高、不重复 by subject (§6.4: the highest amount of a
+                 subject across the adopting documents, ties to the earlier item then event) and
+                 已兑现/晋升补差 against past payments with the same subject (§6.5);
 - ``capped``    item caps per year / cumulative / number of years (§6.6);
 - ``sc<k>``     caps spanning items, per organisation and year, cutting the last member first (§6.7).
 
 The output has one row per (entity, item) that is not ``not_eligible`` (``dense=True`` adds the
-not-eligible rows): ``entity_id, item_id, year, status, amount_fen, cap_fen`` — what
-``calculate(book, profile, year, explain=False)`` gives for every item of every entity.
+not-eligible rows): ``entity_id, item_id, year, status, amount_fen, cap_fen, missing`` — what
+``calculate(book, profile, year, explain=False)`` gives for every item of every entity (``missing``:
+the sorted facts an undetermined item lacks, NULL on other rows).
+
+Only the eligible rows are settled: at a million entities most rows are undetermined (a population
+rarely carries every fact every document reads) and go from ``hq_st`` to the output untouched.
 """
 
 from __future__ import annotations
@@ -29,19 +37,44 @@ from dataclasses import dataclass
 from datetime import date
 
 from huiqi.engine.vectorized.expressions import (
+    EVENTS,
+    AmountSql,
     NotVectorized,
     Scope,
     amount_sql,
+    exists_join,
     expr_sql,
+    joinable_exists,
+    missing_sql,
     param_sql,
     sql_date,
     sql_str,
 )
-from huiqi.engine.vectorized.tables import quote_ident, static_facts, yearly_facts
-from huiqi.rules.ast import CapKind, FactRef, Item, Parameter, ProvisionKind, RuleSet
+from huiqi.engine.vectorized.tables import event_attrs, quote_ident, static_facts, yearly_facts
+from huiqi.rules.ast import (
+    AttrRef,
+    CapKind,
+    Exists,
+    Expr,
+    FactRef,
+    Item,
+    Logic,
+    Parameter,
+    ProvisionKind,
+    RuleSet,
+)
 from huiqi.rules.loader import RuleBook
 
-STATUS_NAMES = {"E": "eligible", "U": "undetermined", "D": "discretionary", "N": "not_eligible"}
+COLUMNS = "entity_id, item_id, year, status, amount_fen, cap_fen, missing"
+NO_MISSING = "CAST(NULL AS VARCHAR[])"  # the missing facts of a row that is not undetermined
+# the temporary tables a plan's steps build, on the connection until the next run
+INTERMEDIATE = ("hq_ev", "hq_base", "hq_dim", "hq_occ", "hq_pay_item", "hq_pay_subject", "hq_st")
+
+_EMPTY = (
+    "SELECT NULL AS entity_id, CAST(NULL AS VARCHAR) AS item_id, CAST(NULL AS INTEGER) AS year, "
+    "CAST(NULL AS VARCHAR) AS status, CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS cap_fen, "
+    "CAST(NULL AS VARCHAR[]) AS missing LIMIT 0"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +92,9 @@ class LiveItem:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The compiled work for one year: ``steps`` (label, SQL) build temporary tables in order — the
-    base rows, then one step per item's occurrences — and ``result`` selects the answer from them.
+    year's events and facts, then one step per item's occurrences, then the item statuses — and
+    ``result`` selects the answer from them (``ordered``: the same rows by entity, then item in the
+    scalar engine's order).
 
     One statement per item rather than one statement for all: DuckDB's planner time grows faster
     than linearly with the size of one query (137 items in one UNION took seconds to plan on an empty
@@ -69,6 +104,7 @@ class Plan:
     steps: tuple[tuple[str, str], ...]
     result: str
     items: tuple[LiveItem, ...]
+    ordered: str = _EMPTY
 
     def script(self) -> str:
         """The whole plan as one SQL script (for reading and debugging)."""
@@ -99,20 +135,33 @@ def live_items(
     return out
 
 
-def facts_read(nodes: Iterable[object]) -> set[str]:
-    """The names of the facts an AST reads (walks the frozen dataclasses of ``huiqi.rules.ast``): the
-    base table carries only these columns, as a hand-written query would."""
-    found: set[str] = set()
+def _walk(nodes: Iterable[object]) -> Iterable[object]:
+    """Every node under ``nodes`` (the frozen dataclasses of ``huiqi.rules.ast``; parameters are
+    leaves)."""
     stack = list(nodes)
     while stack:
         n = stack.pop()
-        if isinstance(n, FactRef):
-            found.add(n.name)
-        elif isinstance(n, tuple | list):
+        yield n
+        if isinstance(n, tuple | list):
             stack.extend(n)
         elif dataclasses.is_dataclass(n) and not isinstance(n, type | Parameter):
             stack.extend(getattr(n, f.name) for f in dataclasses.fields(n))
-    return found
+
+
+def facts_read(nodes: Iterable[object]) -> set[str]:
+    """The names of the facts an AST reads: the base table carries only these columns, as a
+    hand-written query would."""
+    return {n.name for n in _walk(nodes) if isinstance(n, FactRef)}
+
+
+def attrs_read(nodes: Iterable[object]) -> set[str]:
+    """The event attributes an AST reads (the columns of the year's copy of the events)."""
+    return {n.name for n in _walk(nodes) if isinstance(n, AttrRef)}
+
+
+def event_types_read(nodes: Iterable[object]) -> set[str]:
+    """The event types an AST's exists(...) / ever(...) look at."""
+    return {n.event_type for n in _walk(nodes) if isinstance(n, Exists)}
 
 
 def _adopts(rs: RuleSet, kind: ProvisionKind) -> bool:
@@ -120,15 +169,16 @@ def _adopts(rs: RuleSet, kind: ProvisionKind) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Stage 2: the gate of a document
+# Stage 2: the gate of a document, and the year's events
 
 
-def _gate_sql(rs: RuleSet, first: LiveItem) -> str:
+def _gate_sql(rs: RuleSet, first: LiveItem) -> tuple[str, str]:
     """Bans and beneficiary conditions, evaluated over the period of the document's first item in
-    force (as the scalar engine does). A ban is definite (events are a complete list); conditions
-    are three-valued; all are AND'ed (Kleene)."""
+    force (as the scalar engine does), and what an Unknown gate lacks. A ban is definite (events are a
+    complete list); conditions are three-valued; all are AND'ed (Kleene)."""
     s = Scope("b", None, first.start, first.end, first.item.id)
     parts: list[str] = []
+    conditions: list[Expr] = []
     for prov in rs.provisions:
         if prov.kind is ProvisionKind.BAN and prov.years is not None:
             # 弄虚作假 查实 on d: barred while d ≤ end and d + N years > start (the event's own
@@ -136,31 +186,58 @@ def _gate_sql(rs: RuleSet, first: LiveItem) -> str:
             years = f"COALESCE(NULLIF(f.ban_years, 0), {param_sql(prov.years)})"
             until = f"make_date(LEAST(year(f.date) + {years}, 9999), month(f.date), LEAST(day(f.date), 28))"
             parts.append(
-                "(NOT EXISTS (SELECT 1 FROM events f WHERE f.entity_id = b.entity_id "
+                f"(NOT EXISTS (SELECT 1 FROM {EVENTS} f WHERE f.entity_id = b.entity_id "
                 f"AND f.type = 'fraud_finding' AND f.date <= {sql_date(first.end)} "
                 f"AND {until} > {sql_date(first.start)}))"
             )
         elif prov.kind is ProvisionKind.BENEFICIARY and prov.condition is not None:
             parts.append(expr_sql(prov.condition, s))
-    return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+            conditions.append(prov.condition)
+    gate = "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+    # a ban is never Unknown: what an Unknown gate lacks comes from its conditions alone
+    missing = missing_sql(Logic("and", tuple(conditions)), s) if conditions else NO_MISSING
+    return gate, missing
+
+
+def _events_sql(items: list[LiveItem], docs: dict[int, LiveItem]) -> str:
+    """The year's copy of the events the rules read (``hq_ev``): the types they read, up to the last
+    day in force, only the attributes they read — one scan of the input instead of one per item."""
+    provisions = [p for li in docs.values() for p in li.rs.provisions]
+    nodes: list[object] = [*(li.item for li in items), *provisions]
+    types = {li.item.for_each.event_type for li in items if li.item.for_each is not None}
+    types |= event_types_read(nodes)
+    attrs = attrs_read(nodes) & set(event_attrs())
+    if any(li.item.subject == "event.subject" for li in items):
+        attrs.add("subject")
+    if any(p.kind is ProvisionKind.BAN and p.years is not None for p in provisions):
+        types.add("fraud_finding")
+        attrs.add("ban_years")
+    cols = "".join(f", {quote_ident(a)}" for a in sorted(attrs))
+    in_types = ", ".join(sql_str(t) for t in sorted(types)) or "NULL"
+    last = max(li.end for li in items)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {EVENTS} AS SELECT entity_id, type, date, event_index{cols} "
+        f"FROM events WHERE type IN ({in_types}) AND date <= {sql_date(last)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
 # Stage 3: occurrences of one item
 
 
-def _subject_sql(li: LiveItem, year: int, event: str | None) -> str:
-    """The key of 不重复 / 补差, as the scalar engine writes it."""
+def _subject_sql(li: LiveItem, event: str | None) -> str:
+    """The key of 不重复 / 补差, as the scalar engine writes it; NULL for a yearly item, whose key is
+    the same for every entity and sits in ``hq_dim.subject``."""
     it = li.item
+    if event is None:
+        return "CAST(NULL AS VARCHAR)"
     if it.subject and it.subject.startswith("ladder:"):
         return sql_str(it.subject)
     own = (
         f"{sql_str(it.id + '#' + (it.for_each.event_type if it.for_each else '') + '@')} "
         f"|| strftime({event}.date, '%Y-%m-%d') || '#' || CAST({event}.event_index AS VARCHAR)"
-        if event is not None
-        else sql_str(f"{it.id}@{year}")
     )
-    if it.subject == "event.subject" and event is not None:
+    if it.subject == "event.subject":
         return (
             f"(CASE WHEN {event}.subject IS NOT NULL AND {event}.subject <> '' "
             f"THEN {event}.subject ELSE {own} END)"
@@ -168,56 +245,76 @@ def _subject_sql(li: LiveItem, year: int, event: str | None) -> str:
     return own
 
 
+def _yearly_subject(li: LiveItem, year: int) -> str:
+    it = li.item
+    return it.subject if it.subject and it.subject.startswith("ladder:") else f"{it.id}@{year}"
+
+
 def _occurrences_sql(li: LiveItem, year: int) -> str:
     it = li.item
     ev = "ev" if it.for_each is not None else None
-    s = Scope("b", ev, li.start, li.end, it.id)
+    joinable = joinable_exists([it.when, it.for_each, it.amount, it.discretion])
+    joined = {e: f"xj{k}" for k, e in enumerate(joinable)}
+    s = Scope("b", ev, li.start, li.end, it.id, joined=joined)
+    joins = "".join(" " + exists_join(e, alias, s) for e, alias in joined.items())
     when = "TRUE" if it.when is None else expr_sql(it.when, s)
     kinds = ", ".join(sql_str(k) for k in it.entities)
     if it.discretion is not None:
-        if it.discretion.cap is None:
-            a_state, a_value = "'V'", "CAST(NULL AS BIGINT)"
-        else:
-            a = amount_sql(it.discretion.cap, s)
-            a_state, a_value = a.state, a.value
+        cap = it.discretion.cap
+        a = AmountSql("'V'", "CAST(NULL AS BIGINT)") if cap is None else amount_sql(cap, s)
     elif it.amount is not None:
         a = amount_sql(it.amount, s)
-        a_state, a_value = a.state, a.value
     else:
         raise NotVectorized(it, it.id, "an item with neither an amount nor a discretion")
     gate = f"b.g{li.doc_pos}"
     if it.for_each is None:
         source = "hq_base b"
         filt = "TRUE"
-        ev_index = "CAST(0 AS BIGINT)"
+        ev_index = "CAST(NULL AS BIGINT)"
     else:
         fe = it.for_each
         source = (
-            f"events ev JOIN hq_base b ON b.entity_id = ev.entity_id AND ev.type = {sql_str(fe.event_type)} "
+            f"{EVENTS} ev JOIN hq_base b ON b.entity_id = ev.entity_id "
+            f"AND ev.type = {sql_str(fe.event_type)} "
             f"AND ev.date BETWEEN {sql_date(li.start)} AND {sql_date(li.end)}"
         )
         filt = "TRUE" if fe.where is None else expr_sql(fe.where, s)
         ev_index = "ev.event_index"
+    # what an Unknown lacks, each computed only where that part is Unknown (the lists cost)
+    m_filt = (
+        NO_MISSING
+        if it.for_each is None or it.for_each.where is None
+        else (f"CASE WHEN ({filt}) IS NULL THEN {missing_sql(it.for_each.where, s)} END")
+    )
+    m_when = (
+        NO_MISSING if it.when is None else f"CASE WHEN ({when}) IS NULL THEN {missing_sql(it.when, s)} END"
+    )
+    m_amount = f"CASE WHEN {a.state} = 'U' THEN {a.missing} END"
     # The order of the tests is the scalar engine's: filter, when, NoCase, Unknown, zero.
     if it.discretion is not None:
         status = (
-            "CASE WHEN f IS NULL THEN 'W' WHEN st = 'U' OR w IS NULL OR g IS NULL THEN 'U' "
-            "WHEN st = 'N' THEN 'N' ELSE 'D' END"
+            "CASE WHEN f IS NULL THEN 'W' WHEN ast = 'U' OR w IS NULL OR g IS NULL THEN 'U' "
+            "WHEN ast = 'N' THEN 'N' ELSE 'D' END"
         )
     else:
         status = (
-            "CASE WHEN f IS NULL THEN 'W' WHEN st = 'N' THEN 'N' WHEN st = 'U' OR w IS NULL OR g IS NULL "
+            "CASE WHEN f IS NULL THEN 'W' WHEN ast = 'N' THEN 'N' WHEN ast = 'U' OR w IS NULL OR g IS NULL "
             "THEN 'U' WHEN v = 0 THEN 'N' ELSE 'E' END"
         )
     return (
-        f"SELECT entity_id, {li.pos} AS pos, ev_index, subject, {status} AS st, "
-        f"CAST(v AS BIGINT) AS v FROM (SELECT b.entity_id, {ev_index} AS ev_index, "
-        f"{_subject_sql(li, year, ev)} AS subject, {filt} AS f, {when} AS w, {gate} AS g, "
-        f"{a_state} AS st, {a_value} AS v FROM {source} "
+        f"SELECT entity_id, {li.pos} AS pos, ev_index, subject, st, v, "
+        # the filter Unknown: the event's own missing attributes; else amount, condition and gate
+        "CASE st WHEN 'W' THEN mf WHEN 'U' THEN list_concat(COALESCE(ma, []), COALESCE(mw, []), "
+        "COALESCE(mg, [])) END AS m "
+        f"FROM (SELECT *, {status} AS st FROM (SELECT b.entity_id, {ev_index} AS ev_index, "
+        f"{_subject_sql(li, ev)} AS subject, {filt} AS f, {when} AS w, {gate} AS g, "
+        f"{a.state} AS ast, CAST({a.value} AS BIGINT) AS v, "
+        f"{m_filt} AS mf, {m_when} AS mw, {m_amount} AS ma, "
+        f"b.m{li.doc_pos} AS mg FROM {source}{joins} "
         f"WHERE b.kind IN ({kinds}) AND {gate} IS NOT FALSE) "
         # the filter False drops the event; when False drops the occurrence (unless the filter is
         # Unknown: that event is undetermined whatever the rest says)
-        "WHERE f IS NULL OR (f AND w IS NOT FALSE)"
+        "WHERE f IS NULL OR (f AND w IS NOT FALSE)) WHERE st <> 'N'"
     )
 
 
@@ -243,6 +340,26 @@ def _item_caps_sql(li: LiveItem) -> str:
     return t
 
 
+def _ceiling_caps_sql(li: LiveItem) -> str:
+    """A discretionary item's ceiling ``i.cap_fen`` lowered by its caps, in file order, as
+    ``_ceiling_caps`` does: the room left this year / over all years (a ceiling the text does not
+    state becomes the room), 0 once the item was paid in N other years."""
+    c = "i.cap_fen"
+    for cap in li.item.caps:
+        n = param_sql(cap.param)
+        if cap.kind is CapKind.PER_YEAR:
+            room = f"GREATEST(0, {n} - COALESCE(pi.py, 0))"
+        elif cap.kind is CapKind.CUMULATIVE:
+            room = f"GREATEST(0, {n} - COALESCE(pi.pall, 0))"
+        elif cap.kind is CapKind.MAX_YEARS:
+            c = f"(CASE WHEN COALESCE(pi.ny, 0) >= {n} THEN 0 ELSE {c} END)"
+            continue
+        else:
+            raise NotVectorized(cap, li.item.id, f"cap kind {cap.kind!r}")
+        c = f"(CASE WHEN {c} IS NULL OR {c} > {room} THEN {room} ELSE {c} END)"
+    return c
+
+
 def compile_year(
     book: RuleBook,
     year: int,
@@ -263,18 +380,22 @@ def compile_year(
         read.add("innovation_org_id")
     static_cols = "".join(f", e.{quote_ident(n)}" for n in static_facts() if n in read)
     year_cols = "".join(f", y.{quote_ident(n)}" for n in yf if n in read)
-    gates = ", ".join(f"{_gate_sql(li.rs, li)} AS g{d}" for d, li in docs.items())
+    gates = {d: _gate_sql(li.rs, li) for d, li in docs.items()}
+    gate_cols = ", ".join(f"{g} AS g{d}" for d, (g, _) in gates.items())
+    gate_missing = ", ".join(f"CASE WHEN b.g{d} IS NULL THEN {m} END AS m{d}" for d, (_, m) in gates.items())
     steps: list[tuple[str, str]] = [
+        ("events of the year", _events_sql(items, docs)),
         (
             "facts of the year",
-            f"CREATE OR REPLACE TEMP TABLE hq_base AS SELECT b.*, {gates} FROM (SELECT e.entity_id, "
-            f"e.kind{static_cols}{year_cols} "
+            f"CREATE OR REPLACE TEMP TABLE hq_base AS SELECT b.*, {gate_missing} "
+            f"FROM (SELECT b.*, {gate_cols} "
+            f"FROM (SELECT e.entity_id, e.kind{static_cols}{year_cols} "
             "FROM entities e LEFT JOIN entity_years y "
-            f"ON y.entity_id = e.entity_id AND y.year = {int(year)}) b",
-        )
+            f"ON y.entity_id = e.entity_id AND y.year = {int(year)}) b) b",
+        ),
     ]
 
-    # the items dimension: position, id, and which provisions its document adopts
+    # the items dimension: position, id, which provisions its document adopts, a yearly item's subject
     def yearly_key(li: LiveItem) -> bool:
         return li.item.for_each is None and not (li.item.subject or "").startswith("ladder:")
 
@@ -283,14 +404,14 @@ def compile_year(
         f"{'TRUE' if _adopts(li.rs, ProvisionKind.NON_DUPLICATION) else 'FALSE'}, "
         f"{'TRUE' if _adopts(li.rs, ProvisionKind.UPGRADE) else 'FALSE'}, "
         # a payment without a subject matches only the yearly occurrence of its own item (id@Y)
-        f"{'TRUE' if yearly_key(li) else 'FALSE'})"
+        f"{'TRUE' if yearly_key(li) else 'FALSE'}, {sql_str(_yearly_subject(li, year))})"
         for li in items
     )
     steps.append(
         (
             "items",
             "CREATE OR REPLACE TEMP TABLE hq_dim AS SELECT * FROM "
-            f"(VALUES {dim_rows}) v(pos, item_id, nd, up, nosubj)",
+            f"(VALUES {dim_rows}) v(pos, item_id, nd, up, nosubj, subject)",
         )
     )
     steps.append(
@@ -298,57 +419,81 @@ def compile_year(
             "occurrences",
             "CREATE OR REPLACE TEMP TABLE hq_occ AS SELECT entity_id, CAST(0 AS INTEGER) AS pos, "
             "CAST(0 AS BIGINT) AS ev_index, CAST('' AS VARCHAR) AS subject, CAST('' AS VARCHAR) AS st, "
-            "CAST(0 AS BIGINT) AS v FROM hq_base LIMIT 0",
+            "CAST(0 AS BIGINT) AS v, CAST([] AS VARCHAR[]) AS m FROM hq_base LIMIT 0",
         )
     )
     steps.extend((li.item.id, "INSERT INTO hq_occ " + _occurrences_sql(li, year)) for li in items)
-    occ = "occ AS (SELECT * FROM hq_occ)"
-    dim = "dim AS (SELECT * FROM hq_dim)"
+    # past payments by (entity, item in force) and by subject: small, read by several stages
+    steps.append(
+        (
+            "payments",
+            "CREATE OR REPLACE TEMP TABLE hq_pay_item AS SELECT p.entity_id, d.pos, "
+            f"sum(p.amount_fen) FILTER (WHERE p.subject IS NULL AND p.year = {int(year)}) AS paid_nosubj, "
+            f"COALESCE(sum(p.amount_fen) FILTER (WHERE p.year = {int(year)}), 0) AS py, "
+            "COALESCE(sum(p.amount_fen), 0) AS pall, "
+            f"count(DISTINCT p.year) FILTER (WHERE p.year <> {int(year)}) AS ny "
+            "FROM payments p JOIN hq_dim d ON d.item_id = p.item GROUP BY p.entity_id, d.pos",
+        )
+    )
+    steps.append(
+        (
+            "payments by subject",
+            "CREATE OR REPLACE TEMP TABLE hq_pay_subject AS SELECT entity_id, subject, "
+            "sum(amount_fen) AS paid FROM payments WHERE subject IS NOT NULL GROUP BY ALL",
+        )
+    )
+    # 3'. the item's status from its occurrences (U before E before D): a yearly item has one
+    # occurrence, which is its status; an item per event groups its events. A discretionary item's
+    # ceiling is the sum of its occurrences' ceilings (none when one has none), lowered by the item's
+    # caps against its payments (§6.6); a ceiling of 0 leaves nothing to decide (not eligible).
+    ceiling_case = " ".join(f"WHEN {li.pos} THEN {_ceiling_caps_sql(li)}" for li in items if li.item.caps)
+    ceiling = f"CASE i.pos {ceiling_case} ELSE i.cap_fen END" if ceiling_case else "i.cap_fen"
+    capped_pos = ", ".join(str(li.pos) for li in items if li.item.caps) or "NULL"
+    steps.append(
+        (
+            "item status",
+            "CREATE OR REPLACE TEMP TABLE hq_st AS SELECT * FROM (SELECT i.entity_id, i.pos, "
+            f"CASE WHEN i.status = 'D' AND i.pos IN ({capped_pos}) AND ({ceiling}) = 0 THEN 'N' "
+            "ELSE i.status END AS status, "
+            f"CAST(CASE WHEN i.status = 'D' THEN {ceiling} END AS BIGINT) AS cap_fen, i.m FROM ("
+            "SELECT entity_id, pos, CASE st WHEN 'W' THEN 'U' ELSE st END AS status, v AS cap_fen, m "
+            "FROM hq_occ WHERE ev_index IS NULL UNION ALL "
+            "SELECT entity_id, pos, CASE WHEN bool_or(st IN ('U', 'W')) THEN 'U' "
+            "WHEN bool_or(st = 'E') THEN 'E' ELSE 'D' END, "
+            "CASE WHEN bool_or(st = 'D' AND v IS NULL) THEN NULL "
+            "ELSE sum(v) FILTER (WHERE st = 'D') END, flatten(list(m) FILTER (WHERE m IS NOT NULL)) "
+            "FROM hq_occ WHERE ev_index IS NOT NULL GROUP BY entity_id, pos) i "
+            "LEFT JOIN hq_pay_item pi ON pi.entity_id = i.entity_id AND pi.pos = i.pos) WHERE status <> 'N'",
+        )
+    )
 
-    item_st = (
-        "item_st AS (SELECT entity_id, pos, "
-        "CASE WHEN bool_or(st IN ('U', 'W')) THEN 'U' WHEN bool_or(st = 'E') THEN 'E' "
-        "WHEN bool_or(st = 'D') THEN 'D' ELSE 'N' END AS status, "
-        # a discretionary item's ceiling is the sum of its occurrences' ceilings, unless one has none
-        "CASE WHEN bool_or(st = 'D' AND v IS NULL) THEN NULL "
-        "ELSE sum(v) FILTER (WHERE st = 'D') END AS cap_fen "
-        "FROM occ GROUP BY entity_id, pos)"
-    )
-    pay = (
-        "pay_subject AS (SELECT entity_id, subject, sum(amount_fen) AS paid FROM payments "
-        "WHERE subject IS NOT NULL GROUP BY ALL),\n"
-        "pay_item AS (SELECT entity_id, item, "
-        f"sum(amount_fen) FILTER (WHERE subject IS NULL AND year = {int(year)}) "
-        f"AS paid_nosubj, COALESCE(sum(amount_fen) FILTER (WHERE year = {int(year)}), 0) AS py, "
-        "COALESCE(sum(amount_fen), 0) AS pall, "
-        f"count(DISTINCT year) FILTER (WHERE year <> {int(year)}) AS ny "
-        "FROM payments GROUP BY ALL)"
-    )
-    # 4. 从优、从高、不重复 and 5. 已兑现 / 晋升补差, per eligible occurrence of an eligible item
+    # 4. 从优、从高、不重复 and 5. 已兑现 / 晋升补差, per eligible occurrence of an eligible item — the
+    # only rows settlement touches; undetermined and discretionary rows go straight to the output
     dues = (
-        "elig AS (SELECT o.entity_id, o.pos, o.ev_index, o.subject, o.v, d.item_id, d.nd, d.up, d.nosubj "
-        "FROM occ o JOIN item_st i ON i.entity_id = o.entity_id AND i.pos = o.pos AND i.status = 'E' "
-        "JOIN dim d ON d.pos = o.pos WHERE o.st = 'E'),\n"
+        "elig AS (SELECT o.entity_id, o.pos, o.ev_index, COALESCE(o.subject, d.subject) AS subject, o.v, "
+        "d.nd, d.up, d.nosubj FROM hq_occ o JOIN hq_dim d ON d.pos = o.pos "
+        "WHERE o.st = 'E' AND (o.ev_index IS NULL OR EXISTS (SELECT 1 FROM hq_st i "
+        "WHERE i.entity_id = o.entity_id AND i.pos = o.pos AND i.status = 'E'))),\n"
         "ranked AS (SELECT *, CASE WHEN nd THEN row_number() OVER (PARTITION BY entity_id, nd, subject "
         "ORDER BY v DESC, pos, ev_index) ELSE 1 END AS rk FROM elig),\n"
-        "dues AS (SELECT r.entity_id, r.pos, r.item_id, "
+        "dues AS (SELECT r.entity_id, r.pos, "
         "CASE WHEN r.rk > 1 THEN 0 "
         "WHEN COALESCE(ps.paid, 0) + CASE WHEN r.nosubj THEN COALESCE(pi.paid_nosubj, 0) ELSE 0 END <> 0 "
         "THEN CASE WHEN r.up THEN GREATEST(0, r.v - COALESCE(ps.paid, 0) "
         "- CASE WHEN r.nosubj THEN COALESCE(pi.paid_nosubj, 0) ELSE 0 END) ELSE 0 END "
         "ELSE r.v END AS due "
-        "FROM ranked r LEFT JOIN pay_subject ps ON ps.entity_id = r.entity_id AND ps.subject = r.subject "
-        "LEFT JOIN pay_item pi ON pi.entity_id = r.entity_id AND pi.item = r.item_id)"
+        "FROM ranked r LEFT JOIN hq_pay_subject ps ON ps.entity_id = r.entity_id AND ps.subject = r.subject "
+        "LEFT JOIN hq_pay_item pi ON pi.entity_id = r.entity_id AND pi.pos = r.pos)"
     )
     capped_case = " ".join(f"WHEN {li.pos} THEN {_item_caps_sql(li)}" for li in items if li.item.caps)
     capped_expr = f"CASE pos {capped_case} ELSE t END" if capped_case else "t"
     capped = (
-        "totals AS (SELECT entity_id, pos, item_id, sum(due) AS t FROM dues GROUP BY ALL),\n"
+        "totals AS (SELECT entity_id, pos, sum(due) AS t FROM dues GROUP BY ALL),\n"
         f"capped AS (SELECT t0.entity_id, t0.pos, CAST({capped_expr} AS BIGINT) AS amount "
         "FROM (SELECT t.*, COALESCE(pi.py, 0) AS py, COALESCE(pi.pall, 0) AS pall, COALESCE(pi.ny, 0) AS ny "
-        "FROM totals t LEFT JOIN pay_item pi ON pi.entity_id = t.entity_id AND pi.item = t.item_id) t0)"
+        "FROM totals t LEFT JOIN hq_pay_item pi ON pi.entity_id = t.entity_id AND pi.pos = t.pos) t0)"
     )
-    stages = [occ, dim, item_st, pay, dues, capped]
+    stages = [dues, capped]
     last = "capped"
     by_id = {li.item.id: li for li in items}
     shared = [sc for d, li in docs.items() for sc in li.rs.shared_caps]
@@ -381,32 +526,36 @@ def compile_year(
             f"ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0))) END AS amount FROM sc{k}_m)"
         )
         last = f"sc{k}"
-    status_name = (
-        "CASE i.status " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in STATUS_NAMES.items()) + " END"
-    )
+    # every eligible item is in the settled rows (it has an eligible occurrence); the others are
+    # read from the status table as they are
     result = (
-        f"SELECT i.entity_id, d.item_id, CAST({int(year)} AS INTEGER) AS year, {status_name} AS status, "
-        "CASE WHEN i.status = 'E' THEN COALESCE(a.amount, 0) ELSE 0 END AS amount_fen, "
-        "CASE WHEN i.status = 'D' THEN i.cap_fen END AS cap_fen "
-        f"FROM item_st i JOIN dim d ON d.pos = i.pos LEFT JOIN {last} a ON a.entity_id = i.entity_id "
-        "AND a.pos = i.pos WHERE i.status <> 'N'"
+        f"SELECT a.entity_id, d.item_id, CAST({int(year)} AS INTEGER) AS year, 'eligible' AS status, "
+        "CAST(a.amount AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS cap_fen, "
+        f"{NO_MISSING} AS missing, a.pos FROM {last} a JOIN hq_dim d ON d.pos = a.pos "
+        f"UNION ALL SELECT i.entity_id, d.item_id, CAST({int(year)} AS INTEGER), "
+        "CASE i.status WHEN 'U' THEN 'undetermined' ELSE 'discretionary' END, CAST(0 AS BIGINT), "
+        "CASE WHEN i.status = 'D' THEN i.cap_fen END, "
+        # the scalar engine's list: sorted, each fact once
+        "CASE WHEN i.status = 'U' THEN list_sort(list_distinct(i.m)) END, "
+        "i.pos "
+        "FROM hq_st i JOIN hq_dim d ON d.pos = i.pos WHERE i.status IN ('U', 'D')"
     )
     if dense:
         # every (entity, item in force) — the not-eligible rows included, as calculate lists them
         result = (
             f"SELECT e.entity_id, d.item_id, CAST({int(year)} AS INTEGER) AS year, "
             "COALESCE(r.status, 'not_eligible') AS status, COALESCE(r.amount_fen, 0) AS amount_fen, "
-            f"r.cap_fen FROM entities e CROSS JOIN dim d LEFT JOIN ({result}) r "
-            "ON r.entity_id = e.entity_id AND r.item_id = d.item_id"
+            f"r.cap_fen, r.missing, d.pos FROM entities e CROSS JOIN hq_dim d LEFT JOIN ({result}) r "
+            "ON r.entity_id = e.entity_id AND r.pos = d.pos"
         )
-    return Plan(year, tuple(steps), "WITH " + ",\n".join(stages) + "\n" + result, tuple(items))
-
-
-_EMPTY = (
-    "SELECT NULL AS entity_id, CAST(NULL AS VARCHAR) AS item_id, CAST(NULL AS INTEGER) AS year, "
-    "CAST(NULL AS VARCHAR) AS status, CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS cap_fen "
-    "LIMIT 0"
-)
+    body = "WITH " + ",\n".join(stages) + f"\nSELECT * FROM ({result})"
+    return Plan(
+        year,
+        tuple(steps),
+        f"SELECT {COLUMNS} FROM ({body})",
+        tuple(items),
+        f"SELECT {COLUMNS} FROM ({body}) ORDER BY entity_id, pos",
+    )
 
 
 def run(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from huiqi.engine.vectorized.compiler import compile_year, execute
+from huiqi.engine.vectorized.compiler import INTERMEDIATE, compile_year, execute
 from huiqi.money import round_fen
 from huiqi.rules.loader import RuleBook
 
@@ -40,20 +40,17 @@ def calculate_population(
 ) -> int:
     """Compute every item in force in ``year`` for every entity of the input views on ``con``;
     returns the number of result rows. With ``out``, the rows stream straight into that Parquet file
-    (ordered by entity and item; ``hq_result`` is then a view over it), else into the table
-    ``hq_result``."""
+    (ordered by entity, then item in the scalar engine's order; ``hq_result`` is then a view over
+    it), else into the table ``hq_result``."""
     plan = compile_year(book, year, documents, dense, only)
     execute(con, plan, progress)
     if out is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {RESULTS} AS {plan.result}")
     else:
         target = _literal(out)
-        con.execute(
-            f"COPY (SELECT * FROM ({plan.result}) ORDER BY entity_id, item_id) TO {target} "
-            "(FORMAT PARQUET, COMPRESSION ZSTD)"
-        )
+        con.execute(f"COPY ({plan.ordered}) TO {target} (FORMAT PARQUET, COMPRESSION ZSTD)")
         con.execute(f"CREATE OR REPLACE TEMP VIEW {RESULTS} AS SELECT * FROM read_parquet({target})")
-    for table in ("hq_occ", "hq_base"):  # the intermediate tables are not needed any more
+    for table in INTERMEDIATE:  # not needed any more
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return con.execute(f"SELECT count(*) FROM {RESULTS}").fetchall()[0][0]
 

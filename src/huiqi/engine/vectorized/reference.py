@@ -10,7 +10,9 @@ from huiqi.engine.evaluate import Status, calculate
 from huiqi.engine.profile import Profile
 from huiqi.rules.loader import RuleBook
 
-Row = tuple[str, str, int, str, int, int | None]  # entity_id, item_id, year, status, amount_fen, cap_fen
+# entity_id, item_id, year, status, amount_fen, cap_fen, missing (the sorted facts an undetermined
+# item lacks; None on other rows)
+Row = tuple[str, str, int, str, int, int | None, list[str] | None]
 
 
 def scalar_rows(
@@ -29,5 +31,6 @@ def scalar_rows(
                 continue
             amount = r.amount_fen if r.status is Status.ELIGIBLE else 0
             cap = r.cap_fen if r.status is Status.DISCRETIONARY else None
-            out.append((p.id, r.item.id, year, r.status.value, amount, cap))
+            missing = list(r.missing) if r.status is Status.UNDETERMINED else None
+            out.append((p.id, r.item.id, year, r.status.value, amount, cap, missing))
     return sorted(out)

@@ -3,7 +3,8 @@
 - ``entities(entity_id, kind, <every static fact>)``
 - ``entity_years(entity_id, year, <every yearly fact>)`` — long form, one row per entity and year
 - ``events(entity_id, type, date, event_index, <every event attribute>)`` — ``event_index`` orders an
-  entity's events (the profile's list position; the file row in a population), for tie-breaks
+  entity's events from 0 (the profile's list position; the file order in a population), for
+  tie-breaks and for naming a missing attribute (``events[2].level``)
 - ``payments(entity_id, item, year, amount_fen, subject, ladder, rank, org_id)`` — past payments
   (资助兑现记录)
 
@@ -186,8 +187,13 @@ def _columns(con, source: str) -> set[str]:
     return {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source})").fetchall()}
 
 
+_KEYS = {"entity_id", "kind", "year", "type", "date", "event_index"}
+
+
 def _select(present: set[str], wanted: dict[str, str], alias: str = "") -> str:
-    """``col`` when the file has it, else a typed NULL under the same name."""
+    """``col`` when the file has it, else a typed NULL under the same name; then the file's other
+    columns as they are (``credit_code``, ``value_added_fen``, …), so that these views can stand in
+    for the population's own (``huiqi.population.tables.attach``: same names, fewer columns)."""
     cols = []
     for name, sql_type in wanted.items():
         q = quote_ident(name)
@@ -196,6 +202,7 @@ def _select(present: set[str], wanted: dict[str, str], alias: str = "") -> str:
             if name in present
             else f"CAST(NULL AS {sql_type}) AS {q}"
         )
+    cols += [f"{alias}{quote_ident(n)}" for n in sorted(present - set(wanted) - _KEYS)]
     return ", ".join(cols)
 
 
@@ -227,14 +234,16 @@ def attach_population(con, directory: Path) -> None:
         "CREATE OR REPLACE VIEW entity_years AS SELECT entity_id, CAST(year AS BIGINT) AS year, "
         f"{_select(cols, wanted)} FROM {src})"
     )
-    # file_row_number keeps each entity's events in file order, as a profile built from the file would.
+    # event_index is the event's position among its entity's events in file order — the index a
+    # profile built from the file gives it, which the scalar engine names in a missing attribute
+    # (events[2].level) and breaks ties by.
     src = _parquet(files["events"])
     cols = _columns(con, src)
     wanted = {n: _SQL_TYPE[t] for n, t in event_attrs().items()}
     con.execute(
         "CREATE OR REPLACE VIEW events AS SELECT entity_id, type, CAST(date AS DATE) AS date, "
-        f"file_row_number AS event_index, {_select(cols, wanted)} "
-        f"FROM {_parquet(files['events'])}, file_row_number = true)"
+        "row_number() OVER (PARTITION BY entity_id ORDER BY file_row_number) - 1 AS event_index, "
+        f"{_select(cols, wanted)} FROM {_parquet(files['events'])}, file_row_number = true)"
     )
     wanted = {n: t for n, (t, _) in PAYMENT_COLUMNS.items()}
     if files["payments"].is_file():
