@@ -1,35 +1,20 @@
 """政策计算器 in a real browser: Debian's chromium through Playwright, against uvicorn on loopback.
 
-The server, browser and screenshot helpers are those of ``test_browser.py`` (loaded from its file, so both
-modules drive the browser the same way); screenshots go to ``artifacts/screenshots/calculator-*.png``, at
-1280 px and at 390 px, where no page may be wider than the phone screen.
+The server and browser fixtures are conftest.py's, the screenshot helper browser.py's; screenshots go to
+``artifacts/screenshots/calculator-*.png``, at 1280 px and at 390 px, where no page may be wider than the
+phone screen.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "huiqi_browser_helpers", Path(__file__).with_name("test_browser.py")
-)
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-
-base_url = _helpers.base_url  # fixtures, re-exported for this module
-browser = _helpers.browser
-page = _helpers.page
-shoot = _helpers.shoot
+from tests.web.browser import MARKS, shoot
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.skipif(not _helpers.CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-    pytest.mark.slow,
-]
+pytestmark = MARKS
 
 
 def test_loading_an_example_shows_amounts_quote_trace_and_chart(page, base_url):

@@ -1,36 +1,20 @@
 """The 工作台 in a real browser (Debian's chromium through Playwright) on the demo database of ``huiqi serve
 --demo``: an official's desk, the registry, the budgets chart and the targets chart; the auditor's log.
 
-The server, browser and page fixtures are those of ``test_browser.py`` (loaded from its file); the app they
-serve is the seeded demo here. Screenshots go to ``artifacts/screenshots/desk-*.png`` at 1280 px and at
-375 px, where no page may be wider than the phone screen.
+The server, browser and page fixtures are conftest.py's; the app they serve is the seeded demo here.
+Screenshots go to ``artifacts/screenshots/desk-*.png`` at 1280 px and at 375 px, where no page may be wider
+than the phone screen.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from tests.web.browser import MARKS, NARROW_PHONE
+from tests.web.browser import shoot as shoot_widths
 
 from huiqi.api.demo import demo_app
 
-_spec = importlib.util.spec_from_file_location(
-    "huiqi_browser_helpers", Path(__file__).with_name("test_browser.py")
-)
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-
-base_url = _helpers.base_url  # fixtures, re-exported for this module
-browser = _helpers.browser
-page = _helpers.page
-
-PHONE = {"width": 375, "height": 812}
-
-pytestmark = [
-    pytest.mark.skipif(not _helpers.CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-    pytest.mark.slow,
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +31,8 @@ def app(demo):
 
 
 def shoot(page, name: str) -> None:
-    """Screenshots at desktop and at 375 px; at 375 px nothing may overflow the screen."""
-    _helpers.SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(_helpers.DESKTOP)
-    page.screenshot(path=str(_helpers.SHOTS / f"{name}-desktop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(300)  # the charts redraw on resize
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    page.screenshot(path=str(_helpers.SHOTS / f"{name}-phone375.png"), full_page=True)
-    page.set_viewport_size(_helpers.DESKTOP)
-    assert overflow <= 0, f"{name}: the page is {overflow}px wider than a 375px phone screen"
+    """At 1280 px and at 375 px; the file names say 375 (desk-*-phone375.png)."""
+    shoot_widths(page, name, NARROW_PHONE, "phone375")
 
 
 def login(page, base_url: str, demo, username: str) -> None:

@@ -4,39 +4,27 @@ loopback.
 区经信局's 王 starts the 2023 run of 002/六/专精特新 and publishes its 公示; the enterprise on it objects to
 its line; 王 resolves the objection after the window; 李, the second official, approves (王 may
 not: 审核分离); finance pays. Each page is shot at 1280 px and at 375 px (the issue's phone width), where no
-page may be wider than the screen, under ``artifacts/screenshots/desk-runs-*.png``. The server, browser and
-screenshot helpers are those of ``test_browser.py`` (loaded from its file).
+page may be wider than the screen, under ``artifacts/screenshots/desk-runs-*.png``. The server and browser
+fixtures are conftest.py's, the helpers browser.py's.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from tests.redemption.setup_registry import AFTER_WINDOW, RUN_DAY, A, make_registry
+from tests.web.browser import MARKS, NARROW_PHONE, login
+from tests.web.browser import shoot as shoot_widths
 
 from huiqi.api import Settings, create_app
 from huiqi.auth.roles import Role
 
-_spec = importlib.util.spec_from_file_location(
-    "huiqi_desk_runs_browser_helpers", Path(__file__).with_name("test_browser.py")
-)
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-# This module's own copy of the helpers shoots phones at 375 px, the narrowest width the issue names.
-_helpers.PHONE = {"width": 375, "height": 812}
+pytestmark = MARKS
 
-base_url = _helpers.base_url  # fixtures, re-exported for this module
-browser = _helpers.browser
-page = _helpers.page
-shoot = _helpers.shoot
-login = _helpers.login
 
-pytestmark = [
-    pytest.mark.skipif(not _helpers.CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-    pytest.mark.slow,
-]
+def shoot(page, name: str) -> None:
+    """At 1280 px and at 375 px, the issue's phone width."""
+    shoot_widths(page, name, NARROW_PHONE)
+
 
 ACCOUNTS = {
     "jxj-wang": (Role.OFFICIAL, "区经信局"),
