@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from huiqi import duck
 from huiqi.cli.app import app, console, fail
 from huiqi.money import format_fen
 
@@ -51,7 +52,7 @@ def calc_pop(
         raise fail(f"no rule file for document(s) {', '.join(unknown)}; known: {', '.join(book.rulesets)}")
     if not out.parent.exists():
         raise fail(f"the folder of --out does not exist: {out.parent}")
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.execute("SET memory_limit = ?", [memory_limit])
     except duckdb.Error:

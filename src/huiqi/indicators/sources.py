@@ -21,6 +21,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from huiqi import duck
 from huiqi.indicators.targets import RATIO_FACTS
 from huiqi.population import tables
 
@@ -32,7 +33,7 @@ def connect_population(directory: Path) -> duckdb.DuckDBPyConnection:
 
     Raises ``FileNotFoundError`` naming the missing Parquet file.
     """
-    con = duckdb.connect()
+    con = duck.connect()
     tables.attach(con, Path(directory), TABLES)
     return con
 
@@ -73,7 +74,7 @@ def connect_registry(engine: Engine | str) -> duckdb.DuckDBPyConnection:
     for entity_id, year, name, value in facts:
         years.setdefault((entity_id, year), {})[name] = value
     attrs = [a or {} for *_, a in titles]
-    con = duckdb.connect()
+    con = duck.connect()
     tables.register_arrow(
         con,
         {

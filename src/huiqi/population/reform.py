@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import yaml
 
+from huiqi import duck
 from huiqi.engine.vectorized import attach_population, live_items
 from huiqi.money import format_fen, round_fen, to_fen
 from huiqi.population import rd_subsidy as rd
@@ -259,7 +259,7 @@ def compare(
     ``diff_fen``) and one ``Diff`` per class of 第八条."""
     before = rd_subsidy_stages.run(con, year, budget_fen).result
     after = rd_subsidy_stages.run(con, year, budget_fen, reform).result
-    cmp = duckdb.connect()
+    cmp = duck.connect()
     cmp.register("before_t", before)
     cmp.register("after_t", after)
     per_entity = fetch_arrow(
@@ -310,7 +310,7 @@ def compare_population(
     """Run the reform's sections over a population folder; returns ``(con, comparison)``, the
     connection holding the result tables for :func:`write_changes`. Raises ``FileNotFoundError`` /
     ``ValueError`` (``InputError``, a bad population) with one message."""
-    con = duckdb.connect()
+    con = duck.connect()
     attach_population(con, Path(population))
     rd_groups: list[Diff] = []
     if reform.changes:

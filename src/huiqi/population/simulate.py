@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 
+from huiqi import duck
 from huiqi.population import rd_subsidy as rd
 from huiqi.population import rd_subsidy_stages, tables
 from huiqi.population.stages import StageTrace
@@ -41,7 +41,7 @@ def open_population(population: Path):
 
     Raises ``FileNotFoundError`` for a missing table and ``ValueError`` listing bad rows.
     """
-    con = duckdb.connect()
+    con = duck.connect()
     tables.attach(con, Path(population))
     found = tables.problems(con)
     if found:

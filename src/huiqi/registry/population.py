@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from huiqi import duck
 from huiqi.population import tables
 from huiqi.registry import importing
 
@@ -75,9 +76,8 @@ def stage(population: Path, staging: Path, selection: Selection) -> dict[str, in
 
     Rows are ordered (by credit code, year, date) so the same selection writes the same rows.
     """
-    import duckdb
 
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         tables.attach(con, population)
     except FileNotFoundError as exc:

@@ -4,7 +4,7 @@ Same answers as the scalar evaluator (``huiqi.engine.evaluate.calculate(..., exp
 every entity and item — status, amount in fen, discretionary cap — computed by staged SQL instead of
 a loop over profiles. Usage::
 
-    con = duckdb.connect()
+    con = duck.connect()
     register_profiles(con, profiles)          # or attach_population(con, Path("pop/"))
     rel = run(con, load_rules(), 2023)        # entity_id, item_id, year, status, amount_fen, cap_fen
 
