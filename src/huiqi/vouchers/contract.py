@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.redemption import audit
 from huiqi.store.models import Entity
 from huiqi.store.models_vouchers import Voucher, VoucherProvider, VoucherUse
-from huiqi.vouchers import providers, texts
+from huiqi.vouchers import providers, states, texts
 from huiqi.vouchers.schemes import VoucherError, entity, refuse
 
 
@@ -110,16 +110,8 @@ def use(
     else:
         _contract(session, voucher, holder, provider_entity, row, contract_fen, signed_on, client_key, on)
     session.add(row)
-    taken = session.execute(
-        update(Voucher)
-        .where(Voucher.id == voucher.id, Voucher.state == "issued")
-        .values(state="used")
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
+    if not states.move(session, voucher, ("issued",), "used"):
         raise VoucherError(f"voucher {voucher_id} changed meanwhile; look again")
-    session.flush()
-    session.expire(voucher)
     audit.append(
         session,
         by,

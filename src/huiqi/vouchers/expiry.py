@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.redemption import audit
 from huiqi.store.models_vouchers import Voucher, VoucherApplication
-from huiqi.vouchers import texts
+from huiqi.vouchers import states, texts
 from huiqi.vouchers.schemes import VoucherError, work_year_end
 
 
@@ -23,14 +23,7 @@ def void(session: Session, voucher: Voucher, on: date, by: str, reason: str) -> 
     """Void one voucher that is not redeemed; False when it already was void."""
     if voucher.state == "redeemed":
         raise VoucherError(f"voucher {voucher.id} is redeemed; it cannot be voided")
-    done = session.execute(
-        update(Voucher)
-        .where(Voucher.id == voucher.id, Voucher.state.in_(("issued", "used")))
-        .values(state="void", voided_on=on, void_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(voucher)
-    if done.rowcount != 1:
+    if not states.move(session, voucher, ("issued", "used"), "void", voided_on=on, void_reason=reason):
         return False
     audit.append(
         session,

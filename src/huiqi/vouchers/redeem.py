@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiqi.engine.evaluate import ELIGIBLE
@@ -29,7 +29,7 @@ from huiqi.redemption import audit
 from huiqi.rules.ast import CapKind
 from huiqi.store.models import Entity
 from huiqi.store.models_vouchers import Voucher, VoucherProvider, VoucherRedemption, VoucherUse
-from huiqi.vouchers import amounts, caps, expiry, texts
+from huiqi.vouchers import amounts, caps, expiry, states, texts
 from huiqi.vouchers.contract import get_voucher, use_of
 from huiqi.vouchers.schemes import VoucherError, cite_item, cite_param, item, parameter, refuse
 
@@ -92,16 +92,8 @@ def redeem(session: Session, voucher_id: int, by: str, on: date) -> VoucherRedem
         redeemed_by=by,
     )
     session.add(row)
-    taken = session.execute(
-        update(Voucher)
-        .where(Voucher.id == voucher.id, Voucher.state == "used")
-        .values(state="redeemed")
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
+    if not states.move(session, voucher, ("used",), "redeemed"):
         raise VoucherError(f"voucher {voucher_id} changed meanwhile; look again")
-    session.flush()
-    session.expire(voucher)
     audit.append(
         session,
         by,
