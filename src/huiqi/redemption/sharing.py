@@ -4,10 +4,9 @@ Several city documents in 003 say a subsidy is borne by the city and the distric
 "市与上城区、…、滨江区、…的承担比例为 1:1；市与萧山区、余杭区、…的承担比例为 1:3". A payment
 records both shares in fen and they add up to the amount exactly.
 
-The odd fen: the city's share is ``amount × city / (city + district)`` rounded *down* to the fen,
-and the district's share is the rest. The district pays the enterprise and is reimbursed by the
-city for its share, so the city never transfers more than its ratio; the district, which pays out,
-absorbs the at most (city + district − 1) fen of rounding. 1:1 on 1,001 fen → city 500, district 501.
+The odd fen: the city's share is ``amount × city / (city + district)`` rounded to the fen by the
+project's one rule (``round_fen``, 四舍五入), and the district's share is the rest, so the two add up
+exactly. 1:1 on 1,001 fen → city 501, district 500; 1:3 on 1,002 fen → city 251, district 751.
 """
 
 from __future__ import annotations
