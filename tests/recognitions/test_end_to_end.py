@@ -176,10 +176,15 @@ def test_future_factory_upgrade_pays_only_the_difference(engine, tmp_path):
     fund(engine, "003-22", 2024, BUDGET)
     run_id2, lines2 = run_lines(engine, item, 2024)
     second = lines2[(FACTORY, item)]
-    assert (second.status, second.cap_fen) == ("discretionary", 200 * WAN)
+    # the engine settles 补差: the line's ceiling is 200 − 80 = 120万元, and the trace says so
+    assert (second.status, second.cap_fen) == ("discretionary", 120 * WAN), DIFFERENCE
+    steps = [st for st in second.result["trace"] if st["kind"] == "upgrade"]
+    assert [(st["text"], st["quote"]) for st in steps] == [
+        ("同一对象（WLGC-0001）已拨付80万元，补足差额：酌定上限200万元已按补差扣减为120万元", DIFFERENCE)
+    ]
     with transaction(engine) as s:
         d2 = difference(s, run_id2, second.line_no)
-    assert (d2.ceiling_fen, d2.paid_fen, d2.due_fen) == (200 * WAN, 80 * WAN, 120 * WAN), DIFFERENCE
+    assert (d2.ceiling_fen, d2.paid_fen, d2.due_fen) == (120 * WAN, 80 * WAN, 120 * WAN), DIFFERENCE
     assert d2.orders == [f"run:{run_id}:line:{first.line_no}"] and d2.citation.quote == DIFFERENCE
     approve_and_pay(engine, run_id2, {second.line_no: d2.due_fen})
 

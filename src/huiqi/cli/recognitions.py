@@ -186,7 +186,7 @@ def recognitions_difference(
     line: Annotated[int, typer.Option("--line", help="The discretionary line of a tier award.")],
     as_json: Json = False,
 ) -> None:
-    """进档差额: the line's ceiling less what the ledger already paid for the same recognition."""
+    """进档差额: the line's ceiling, net of what the same recognition was paid, and those orders."""
     from huiqi.recognitions.upgrade import difference
     from huiqi.redemption.run import RunError
     from huiqi.store.db import transaction
@@ -208,7 +208,7 @@ def recognitions_difference(
         )
         return
     console.print(
-        f"ceiling {format_fen(d.ceiling_fen)} − paid {format_fen(d.paid_fen)} "
-        f"({', '.join(d.orders) or 'none'}) = at most {format_fen(d.due_fen)} — {d.citation}",
+        f"at most {format_fen(d.due_fen)}: the line's ceiling, net of {format_fen(d.paid_fen)} already paid "
+        f"({', '.join(d.orders) or 'none'}) — {d.citation}",
         highlight=False,
     )

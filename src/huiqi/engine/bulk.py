@@ -19,7 +19,7 @@ kind of beneficiary (企业、人才、载体、机构) and kept in ``RuleSet.ca
 - the bans and beneficiary conditions (资助对象) of the document, compiled, and evaluated only when an
   item of the document actually needs them;
 - settlement (stages 4–7: 不重复, 补差, caps) sees only the rows it can change: eligible ones, and
-  discretionary ones whose item has caps.
+  discretionary ones whose item has caps or whose document adopts 不重复 or 补差.
 
 Results are identical to the explained path's — statuses, amounts, ceilings, missing facts and
 occurrences; tests/engine/test_bulk.py checks this on random profiles and on every case file.
@@ -44,6 +44,7 @@ from huiqi.engine.evaluate import (
     NoCase,
     Occurrence,
     Unknown,
+    _adopts,
     _settle,
     _subject,
     _unknown,
@@ -115,13 +116,14 @@ class _Plan:
         # first one — the gate's, set before the items run — whether settlement can change its
         # row, and the event type of an item paid per event, None for a yearly item), in file
         # order. Settlement changes every eligible row but only the discretionary rows of items
-        # with caps (stage 6 lowers their ceiling), so the others are not handed to it.
+        # with caps (stage 6 lowers their ceiling) or of documents adopting 不重复 / 补差 (stages 4
+        # and 5 lower it), so the others are not handed to it.
         self._runs = [
             (
                 pos,
                 _compile_item(it, year),
                 w if w != self.start_end else None,
-                it.discretion is None or bool(it.caps),
+                it.discretion is None or bool(it.caps) or any(_adopts(rs)),
                 it.for_each.event_type if it.for_each is not None else None,
             )
             for pos, (it, w) in enumerate(live)

@@ -7,8 +7,10 @@ part of the semantics (``docs/rules.md`` § Evaluation order):
 2. cross-cutting provisions a document adopts: bans, then beneficiary conditions (资助对象);
 3. each item: its ``when`` condition and, with ``for_each``, one occurrence per matching event dated in
    the period; the amount mechanism of each occurrence (or its discretionary ceiling);
-4. 从优、从高、不重复 across items and documents: occurrences with the same subject keep the highest;
-5. 晋升补差: what was already paid for the same subject is subtracted (the difference is due);
+4. 从优、从高、不重复 across items and documents: occurrences with the same subject keep the highest
+   (a discretionary one by its ceiling);
+5. 晋升补差: what was already paid for the same subject is subtracted (the difference is due; from a
+   discretionary occurrence's ceiling);
 6. the item's caps (per year, cumulative, number of years) against the payment history;
 7. caps shared by several items (per organisation per year).
 
@@ -684,27 +686,41 @@ def _settle(
     the bulk path passes only those."""
     payments = profile.payments
     # 4. 从优、从高、不重复: among occurrences with the same subject, the highest amount is paid.
-    # One pass collects the eligible rows with their document's provisions (the bulk path calls
-    # this per profile, so nothing is looked up twice) and settles the discretionary ceilings, which
-    # depend on nothing else.
+    # One pass collects the eligible and discretionary rows with their document's provisions (the
+    # bulk path calls this per profile, so nothing is looked up twice) and settles the ceilings of
+    # documents adopting neither provision, which depend on nothing else. A discretionary occurrence
+    # takes part in 从高 with its ceiling, the most it can be; one whose text states no ceiling is
+    # not compared.
     best: dict[str, tuple[int, Occurrence, ItemResult]] = {}
     eligible_rows: list[tuple[ItemResult, Any, Any]] = []  # (row, 不重复 provision, 补差 provision)
+    ceiling_rows: list[tuple[ItemResult, Any, Any]] = []  # discretionary rows of documents adopting either
     for rs, r in results:
         if r.status is DISCRETIONARY:
-            if r.item.caps:
-                _ceiling_caps(r, payments, year, explain)
+            nondup, upgrade = rs.cache.get("adopts") or _adopts(rs)
+            if nondup is None and upgrade is None:
+                if r.item.caps:
+                    _ceiling_caps(r, payments, year, explain)
+                continue
+            ceiling_rows.append((r, nondup, upgrade))
+            kind, value = DISCRETIONARY, "cap_fen"
+        elif r.status is ELIGIBLE:
+            nondup, upgrade = rs.cache.get("adopts") or _adopts(rs)  # the kept answer, without a call
+            eligible_rows.append((r, nondup, upgrade))
+            kind, value = ELIGIBLE, "amount_fen"
+        else:
             continue
-        if r.status is not ELIGIBLE:
-            continue
-        nondup, upgrade = rs.cache.get("adopts") or _adopts(rs)  # the kept answer, without a call
-        eligible_rows.append((r, nondup, upgrade))
         if nondup is None:
             continue
         for o in r.occurrences:
-            if o.status is ELIGIBLE:
+            if o.status is kind:
+                v = getattr(o, value)
+                if v is None:
+                    continue
                 cur = best.get(o.subject)
-                if cur is None or o.amount_fen > cur[0]:  # type: ignore[operator]
-                    best[o.subject] = (o.amount_fen, o, r)  # type: ignore[assignment]
+                if cur is None or v > cur[0]:
+                    best[o.subject] = (v, o, r)
+    for r, nondup, upgrade in ceiling_rows:
+        _settle_ceiling(r, nondup, upgrade, best, payments, year, explain)
     for r, nondup, upgrade in eligible_rows:
         total = 0
         for o in r.occurrences:
@@ -719,7 +735,7 @@ def _settle(
                         r.trace.append(
                             Step(
                                 "nondup",
-                                f"同一对象（{o.subject}）已按{win[2].item.id}计{_yuan(win[0])}，"
+                                f"同一对象（{o.subject}）已按{win[2].item.id}{_counted(win)}，"
                                 "从优、从高、不重复，本项不再计",
                                 None,
                                 nondup.source.clause,
@@ -859,6 +875,80 @@ def _ceiling_caps(r: ItemResult, payments: list[Payment], year: int, explain: bo
         r.status = NOT_ELIGIBLE
         if explain:
             r.why_not.append("已兑现金额已达本项上限")
+
+
+def _counted(win: tuple[int, Occurrence, ItemResult]) -> str:
+    """How the winner of a 不重复 group counts, for the trace: an amount, or a 酌定 ceiling."""
+    return f"酌定上限{_yuan(win[0])}" if win[1].status is DISCRETIONARY else f"计{_yuan(win[0])}"
+
+
+def _settle_ceiling(
+    r: ItemResult,
+    nondup: Any,
+    upgrade: Any,
+    best: dict[str, tuple[int, Occurrence, ItemResult]],
+    payments: list[Payment],
+    year: int,
+    explain: bool,
+) -> None:
+    """Stages 4–6 for a discretionary row of a document adopting 不重复 or 补差: each occurrence's
+    ceiling is the most it can be, so it is 0 when another row of the same subject is higher
+    (从高, stage 4) and, under 补差, lowered by what was already paid for the subject (stage 5:
+    003-13/三/（四） 数字化车间 80万元 paid, 智能工厂 上限 200万元 → 120万元; payments booked to the
+    subject only). Without 补差 the history does not touch a ceiling (the decision judges 不再重复).
+    Then the item's caps (stage 6); a ceiling of 0 leaves nothing to decide. ``o.due_fen`` is the
+    occurrence's ceiling: a run line's subjects carry it, so a payment made on the line is booked to
+    its subject."""
+    ceilings: list[int | None] = []
+    for o in r.occurrences:
+        if o.status is not DISCRETIONARY:
+            continue
+        room = o.cap_fen
+        win = best.get(o.subject) if nondup is not None and room is not None else None
+        if win is not None and win[1] is not o:
+            room = 0
+            if explain:
+                r.trace.append(
+                    Step(
+                        "nondup",
+                        f"同一对象（{o.subject}）已按{win[2].item.id}{_counted(win)}，"
+                        "从优、从高、不重复，本项酌定上限为0",
+                        None,
+                        nondup.source.clause,
+                        nondup.source.quote,
+                        0,
+                    )
+                )
+        elif upgrade is not None and room is not None:
+            # only payments booked to the subject: a payment without one (a yearly item's own year)
+            # is the item's caps' to deduct (002/八 每年最高100万元), not a lower tier's
+            paid = 0
+            for p in payments:
+                if p.subject is not None and p.subject == o.subject:
+                    paid += p.amount_fen
+            if paid:
+                room = max(0, room - paid)
+                if explain:
+                    r.trace.append(
+                        Step(
+                            "upgrade",
+                            f"同一对象（{o.subject}）已拨付{_yuan(paid)}，补足差额：酌定上限"
+                            f"{_yuan(o.cap_fen)}已按补差扣减为{_yuan(room)}",  # type: ignore[arg-type]
+                            None,
+                            upgrade.source.clause,
+                            upgrade.source.quote,
+                            room,
+                        )
+                    )
+        o.due_fen = room or 0
+        ceilings.append(room)
+    r.cap_fen = None if None in ceilings else sum(ceilings)  # type: ignore[arg-type]
+    if r.cap_fen == 0:
+        r.status = NOT_ELIGIBLE
+        if explain:
+            r.why_not.append("同一对象已按从高或补差计足，酌定上限为0")
+    elif r.item.caps:
+        _ceiling_caps(r, payments, year, explain)
 
 
 def _same_subject(p: Payment, o: Occurrence, item: Item, year: int) -> bool:

@@ -1,13 +1,14 @@
 """进档差额: on an upgrade, only the difference between the new tier's figure and what the ledger
 already paid for the same recognition.
 
-Where the tier figures are amounts, the engine pays the difference itself (the ``upgrade`` provision,
-docs/rules.md §6 stage 5). The 未来工厂 tiers are ceilings ("分别给予不超过500万元、200万元、80万元",
-003-22/二/（三）/8 and 003-13/三/（四）), so a run gives a discretionary line with the new tier's
-ceiling and leaves the amount to a decision; 003-13/三/（四） adds "补助资金均按进档差额执行". This
-module gives that decision its number: the line's ceiling less the live orders (posted or reserved,
-net of 追回) already paid under the scheme's items for the same recognition (the run line's subject is
-the recognition's ref).
+The engine settles it (the ``upgrade`` provision, docs/rules.md §6 stage 5): for tier figures that are
+amounts it pays the difference; for the 未来工厂 tiers, which are ceilings ("分别给予不超过500万元、
+200万元、80万元", 003-22/二/（三）/8, which adopts 003-13/三/（四） "补助资金均按进档差额执行"), it lowers
+the new tier's ceiling by what the same recognition (the run line's subject, its ref) was paid, so the
+run line's ceiling is already the difference and ``decision approve`` checks against it. This module
+does not compute the difference a second time: it reads the line's ceiling and lists the live orders
+(posted or reserved, net of 追回) of the scheme's items for the same recognition — the payments the
+engine deducted — so the decision can see where the figure comes from.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from huiqi.store.models_runs import Decision, RunLine
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    ceiling_fen: int  # the new tier's ceiling, as the run computed it
-    paid_fen: int  # already paid for the same recognition (net of clawbacks)
-    due_fen: int  # at most this is decided now: max(0, ceiling − paid)
+    ceiling_fen: int  # the line's ceiling, as the run computed it: the engine already deducted paid_fen
+    paid_fen: int  # already paid for the same recognition (net of clawbacks), for the record
+    due_fen: int  # at most this is decided now: the line's ceiling
     orders: list[str]  # the idempotency keys of the orders counted in paid_fen
     citation: Citation
 
@@ -38,7 +39,8 @@ def _scheme_of(item: str) -> Scheme | None:
 
 
 def difference(session: Session, run_id: int, line_no: int) -> Difference:
-    """The upgrade difference of one discretionary line of a tier scheme (``RunError`` otherwise)."""
+    """The upgrade difference of one discretionary line of a tier scheme, as the engine settled it,
+    with the orders it deducted (``RunError`` for another line)."""
     line = get_line(session, run_id, line_no)
     s = _scheme_of(line.item)
     if s is None or s.upgrade is None:
@@ -68,4 +70,4 @@ def difference(session: Session, run_id: int, line_no: int) -> Difference:
         if (mine & theirs) or (not mine and not theirs):
             paid += order.amount_fen - (clawed or 0)
             keys.append(order.idempotency_key)
-    return Difference(line.cap_fen, paid, max(0, line.cap_fen - paid), keys, s.upgrade)
+    return Difference(line.cap_fen, paid, line.cap_fen, keys, s.upgrade)
