@@ -213,7 +213,7 @@ def _timed(fn, name: str = ""):
     return out, time.perf_counter() - t
 
 
-def profiles_for(con, ids: list[int]):
+def profiles_for(con, ids: list):
     """Profiles of some entities, read back from the input views (for the scalar engine)."""
     from huiqi.engine.profile import parse_profile
     from huiqi.engine.vectorized.tables import event_attrs, static_facts, yearly_facts
@@ -231,6 +231,7 @@ def profiles_for(con, ids: list[int]):
         for i in ids
     }
     for r in rows("SELECT * FROM entities WHERE entity_id IN (SELECT unnest(?))"):
+        prof[r["entity_id"]]["kind"] = r["kind"]
         prof[r["entity_id"]]["facts"] = {k: js(r[k]) for k in static_facts() if r[k] is not None}
     for r in rows("SELECT * FROM entity_years WHERE entity_id IN (SELECT unnest(?))"):
         prof[r["entity_id"]]["years"][str(r["year"])] = {
@@ -333,8 +334,20 @@ def measure(n: int, folder: Path, only_vectorized: bool) -> dict:
         for it in rs.items
         if it.validity.start and it.validity.start.year <= YEAR <= it.validity.end.year
     )
-    _, t_all = _timed(lambda: scalar_rows(book, profiles[:500], YEAR))
+    want_all, t_all = _timed(lambda: scalar_rows(book, profiles[:500], YEAR))
     out["scalar_ms_per_profile_all"] = 1000 * t_all / min(500, len(profiles))
+    # and for every document, on the first 500 of the sample (missing facts included)
+    got_all = {
+        (str(r[0]), *r[1:-1], tuple(r[-1]) if r[-1] is not None else None)
+        for r in con.execute(
+            f"SELECT * FROM read_parquet('{folder / 'vec_all.parquet'}') "
+            "WHERE entity_id IN (SELECT unnest(?))",
+            [sample[:500]],
+        ).fetchall()
+    }
+    want_all = {(*r[:-1], tuple(r[-1]) if r[-1] is not None else None) for r in want_all}
+    out["sample_all_rows"] = len(want_all)
+    out["sample_all_mismatches"] = len(got_all ^ want_all)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     out["cpu_s"] = CPU
     out["load_after"] = round(os.getloadavg()[0], 2)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from huiqi.cli import app
 from huiqi.engine.vectorized import attach_population, register_profiles, run
+from huiqi.engine.vectorized.tables import KINDS
 from huiqi.population.synth import synthesize
 from huiqi.rules.loader import load_rules
 
@@ -31,7 +32,7 @@ def test_calc_pop_writes_the_rows_the_engine_computes(tmp_path):
         "missing",
     ]
     con = duckdb.connect()
-    attach_population(con, tmp_path / "pop")
+    attach_population(con, tmp_path / "pop", KINDS)  # calc-pop sees every kind of entity
     again = sorted(run(con, load_rules(), 2023, ["002"]).fetchall())
     assert sorted(tuple(r.values()) for r in written.to_pylist()) == again
 

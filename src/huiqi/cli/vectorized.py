@@ -33,12 +33,14 @@ def calc_pop(
     """Compute what every entity of a population is owed in a year (一次算全体), to Parquet.
 
     Rows: entity_id, item_id, year, status, amount_fen, cap_fen, missing (the facts an undetermined
-    item lacks). Without --dense, an (entity, item) that is absent is not eligible.
+    item lacks). Without --dense, an (entity, item) that is absent is not eligible. Entities are the
+    enterprises, talents (synth-talent-<id>) and carriers (synth-carrier-<id>) of the folder.
     """
     import duckdb
 
     from huiqi.engine.vectorized import InputError, NotVectorized, attach_population
     from huiqi.engine.vectorized.population import calculate_population, item_summary
+    from huiqi.engine.vectorized.tables import KINDS
     from huiqi.rules.loader import RuleLoadError, load_rules
 
     if not 1949 <= year <= 2100:
@@ -59,7 +61,7 @@ def calc_pop(
         raise fail(f"--memory-limit {memory_limit!r} is not a size such as 6GB") from None
     start = time.perf_counter()
     try:
-        attach_population(con, pop_dir)
+        attach_population(con, pop_dir, KINDS)  # enterprises, talents and carriers
         with Progress(
             TextColumn("{task.description:<40}"),
             BarColumn(),

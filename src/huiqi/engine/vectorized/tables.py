@@ -15,12 +15,14 @@ Parquet files written by ``huiqi synth`` (columns the folder lacks become typed 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
 from huiqi.engine.profile import Profile
+from huiqi.registry.population import CARRIER_KEY, PLATFORM_TYPE, TALENT_KEY
 from huiqi.rules import facts as vocab
 from huiqi.rules.factspec import FactType, Period
 
@@ -206,12 +208,23 @@ def _select(present: set[str], wanted: dict[str, str], alias: str = "") -> str:
     return ", ".join(cols)
 
 
-def attach_population(con, directory: Path) -> None:
+KINDS = ("enterprise", "talent", "carrier")  # the kinds of entity a population folder holds
+
+
+def attach_population(con, directory: Path, kinds: Collection[str] = ("enterprise",)) -> None:
     """Expose a population folder's Parquet files as the four input views.
 
     Every row of ``enterprises.parquet`` is an entity of kind ``enterprise``. ``payments.parquet`` is
     optional (no file = no past payments). Raises ``InputError`` naming a missing file.
+
+    With ``talent`` / ``carrier`` in ``kinds``, the rows of ``talents.parquet`` / ``carriers.parquet``
+    (when the folder has them) are entities too, mapped as the registry import maps them
+    (``huiqi.registry.population``: same keys, facts and years); ``entity_id`` is then text for every
+    kind (an enterprise's is its number written out), since a talent's key is ``synth-talent-<id>``.
     """
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise InputError(f"unknown kind(s) {', '.join(unknown)}: a population holds {', '.join(KINDS)}")
     directory = Path(directory)
     files = {n: directory / f"{n}.parquet" for n in ("enterprises", "enterprise_years", "events", "payments")}
     for name in ("enterprises", "enterprise_years", "events"):
@@ -220,40 +233,92 @@ def attach_population(con, directory: Path) -> None:
                 f"{files[name]} not found: is {directory} a population written by `huiqi synth`?"
             )
 
+    others = {
+        k: directory / f"{k}s.parquet"
+        for k in kinds
+        if k != "enterprise" and (directory / f"{k}s.parquet").is_file()
+    }
+    key = "CAST(entity_id AS VARCHAR)" if others else "entity_id"
     src = _parquet(files["enterprises"])
     cols = _columns(con, src)
-    wanted = {n: _SQL_TYPE[t] for n, t in static_facts().items()}
-    con.execute(
-        "CREATE OR REPLACE VIEW entities AS SELECT entity_id, 'enterprise' AS kind, "
-        f"{_select(cols, wanted)} FROM {src})"
-    )
+    static = {n: _SQL_TYPE[t] for n, t in static_facts().items()}
+    entities = [f"SELECT {key} AS entity_id, 'enterprise' AS kind, {_select(cols, static)} FROM {src})"]
     src = _parquet(files["enterprise_years"])
     cols = _columns(con, src)
-    wanted = {n: _SQL_TYPE[t] for n, t in yearly_facts().items()}
-    con.execute(
-        "CREATE OR REPLACE VIEW entity_years AS SELECT entity_id, CAST(year AS BIGINT) AS year, "
-        f"{_select(cols, wanted)} FROM {src})"
-    )
+    yearly = {n: _SQL_TYPE[t] for n, t in yearly_facts().items()}
+    years = [f"SELECT {key} AS entity_id, CAST(year AS BIGINT) AS year, {_select(cols, yearly)} FROM {src})"]
+    extra_events = []
+    for kind, path in others.items():
+        ent, yrs, evs = _other_kind_sql(kind, _parquet(path), files)
+        entities.append(f"SELECT entity_id, '{kind}' AS kind, {_select(set(ent[1]), static)} FROM ({ent[0]})")
+        years.append(f"SELECT entity_id, year, {_select(set(yrs[1]), yearly)} FROM ({yrs[0]})")
+        if evs is not None:
+            extra_events.append(evs)
+    con.execute("CREATE OR REPLACE VIEW entities AS " + " UNION ALL BY NAME ".join(entities))
+    con.execute("CREATE OR REPLACE VIEW entity_years AS " + " UNION ALL BY NAME ".join(years))
     # event_index is the event's position among its entity's events in file order — the index a
     # profile built from the file gives it, which the scalar engine names in a missing attribute
     # (events[2].level) and breaks ties by.
     src = _parquet(files["events"])
     cols = _columns(con, src)
     wanted = {n: _SQL_TYPE[t] for n, t in event_attrs().items()}
-    con.execute(
-        "CREATE OR REPLACE VIEW events AS SELECT entity_id, type, CAST(date AS DATE) AS date, "
+    events = [
+        f"SELECT {key} AS entity_id, type, CAST(date AS DATE) AS date, "
         "row_number() OVER (PARTITION BY entity_id ORDER BY file_row_number) - 1 AS event_index, "
         f"{_select(cols, wanted)} FROM {_parquet(files['events'])}, file_row_number = true)"
-    )
+    ]
+    # a carrier's one event (its recognition) is its events[0]
+    events += [
+        f"SELECT entity_id, type, date, CAST(0 AS BIGINT) AS event_index, {_select(set(attrs), wanted)} "
+        f"FROM ({sql})"
+        for sql, attrs in extra_events
+    ]
+    con.execute("CREATE OR REPLACE VIEW events AS " + " UNION ALL BY NAME ".join(events))
     wanted = {n: t for n, (t, _) in PAYMENT_COLUMNS.items()}
     if files["payments"].is_file():
         src = _parquet(files["payments"])
         cols = _columns(con, src)
         con.execute(
-            f"CREATE OR REPLACE VIEW payments AS SELECT entity_id, {_select(cols, wanted)} FROM {src})"
+            f"CREATE OR REPLACE VIEW payments AS SELECT {key} AS entity_id, {_select(cols, wanted)} "
+            f"FROM {src})"
         )
     else:
         nulls = ", ".join(f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in wanted.items())
+        id_type = "VARCHAR" if others else "BIGINT"
         con.execute(
-            f"CREATE OR REPLACE VIEW payments AS SELECT CAST(NULL AS BIGINT) AS entity_id, {nulls} LIMIT 0"
+            f"CREATE OR REPLACE VIEW payments AS SELECT CAST(NULL AS {id_type}) AS entity_id, {nulls} LIMIT 0"
         )
+
+
+def _other_kind_sql(kind: str, src: str, files: dict[str, Path]):
+    """A talent's or carrier's rows as the registry import stages them (``huiqi.registry.population``
+    maps the same columns to the same facts): ``((entities sql, facts), (years sql, facts), events)``
+    — events is ``(sql, attributes)`` or None. Years, within the population's (those of
+    ``enterprise_years``): a talent has one from the year it arrived and its employer was founded,
+    a carrier from the year it was recognised."""
+    ey = _parquet(files["enterprise_years"]) + ")"
+    years = (
+        f"(SELECT range AS year FROM range((SELECT min(year) FROM {ey}), (SELECT max(year) FROM {ey}) + 1)) y"
+    )
+    if kind == "talent":
+        key = f"'{TALENT_KEY}' || t.talent_id"
+        ent = f"SELECT {key} AS entity_id, t.birth_date FROM {src}) t"
+        yrs = (
+            f"SELECT {key} AS entity_id, CAST(y.year AS BIGINT) AS year, t.talent_level, "
+            f"e.credit_code AS employer_credit_code FROM {src}) t "
+            f"JOIN {_parquet(files['enterprises'])}) e ON e.entity_id = t.employer_entity_id, {years} "
+            "WHERE y.year >= greatest(year(t.arrived), year(e.founded))"
+        )
+        return (ent, ("birth_date",)), (yrs, ("talent_level", "employer_credit_code")), None
+    key = f"'{CARRIER_KEY}' || k.carrier_id"
+    ent = f"SELECT {key} AS entity_id, k.carrier_type FROM {src}) k"
+    yrs = (
+        f"SELECT {key} AS entity_id, CAST(y.year AS BIGINT) AS year, k.incubated_enterprises "
+        f"FROM {src}) k, {years} WHERE y.year >= year(k.recognized)"
+    )
+    platform = "CASE k.carrier_type " + " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in PLATFORM_TYPE.items())
+    evs = (
+        f"SELECT {key} AS entity_id, 'platform_recognized' AS type, CAST(k.recognized AS DATE) AS date, "
+        f"{platform} END AS platform_type, k.level FROM {src}) k"
+    )
+    return (ent, ("carrier_type",)), (yrs, ("incubated_enterprises",)), (evs, ("platform_type", "level"))
